@@ -1,0 +1,32 @@
+#!/usr/bin/env -S npx tsx
+/**
+ * The `stratus` command line: one entry point for every service and operator task.
+ * Each subcommand lives in its own module and is imported only when used, so `stratus plc`
+ * never loads the AppView.
+ */
+type Command = { summary: string; run: (argv: string[]) => Promise<void> }
+
+const commands: Record<string, Command> = {}
+
+export function usage(): string {
+  const lines = ['Usage: stratus <command> [options]', '', 'Commands:']
+  for (const [name, cmd] of Object.entries(commands)) lines.push(`  ${name.padEnd(10)} ${cmd.summary}`)
+  lines.push('', 'Run `stratus <command> --help` for the options of one command.')
+  return lines.join('\n')
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [name, ...rest] = argv
+  const cmd = name ? commands[name] : undefined
+  if (!cmd) {
+    process.stdout.write(`${usage()}\n`)
+    if (name && name !== 'help' && name !== '--help') {
+      process.stderr.write(`\nunknown command: ${name}\n`)
+      process.exitCode = 2
+    }
+    return
+  }
+  await cmd.run(rest)
+}
+
+await main(process.argv.slice(2))
