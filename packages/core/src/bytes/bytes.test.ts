@@ -127,3 +127,11 @@ describe('sha256 and utilities', () => {
     expect(compare(a, new Uint8Array([1, 2, 0]))).toBeLessThan(0)
   })
 })
+
+describe('utf8Decode', () => {
+  it('keeps a leading U+FEFF', async () => {
+    const { utf8Decode, utf8Encode } = await import('./index.ts')
+    expect(utf8Decode(utf8Encode('\ufeffx'))).toBe('\ufeffx')
+    expect(() => utf8Decode(new Uint8Array([0xff]))).toThrow()
+  })
+})

@@ -1,6 +1,7 @@
 /** UTF-8 helpers and the grapheme count used by lexicon `maxGraphemes`. */
 const encoder = new TextEncoder()
-const decoder = new TextDecoder('utf-8', { fatal: true })
+// ignoreBOM: a leading U+FEFF is content, not a marker; dropping it would change re-encoded bytes.
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
 export const utf8Encode = (str: string): Uint8Array => encoder.encode(str)
 /** Throws TypeError on invalid UTF-8. */

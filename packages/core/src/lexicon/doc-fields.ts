@@ -7,6 +7,7 @@
 import {
   type Json,
   checkConstDefault,
+  checkItems,
   checkRange,
   expectObject,
   fail,
@@ -52,23 +53,26 @@ function checkSimple(o: Json, path: string): void {
     case 'boolean':
       optBoolean(o, 'default', path)
       optBoolean(o, 'const', path)
-      return checkConstDefault(o, path)
+      checkConstDefault(o, path)
+      return
     case 'integer':
       for (const k of ['default', 'const', 'minimum', 'maximum']) optInteger(o, k, path)
       optIntegerArray(o, 'enum', path)
       checkRange(o, 'minimum', 'maximum', path)
-      return checkConstDefault(o, path)
+      checkConstDefault(o, path)
+      return
     case 'bytes':
       optInteger(o, 'minLength', path, 0)
       optInteger(o, 'maxLength', path, 0)
-      return checkRange(o, 'minLength', 'maxLength', path)
+      checkRange(o, 'minLength', 'maxLength', path)
   }
 }
 
 function checkString(o: Json, path: string): void {
   optString(o, 'description', path)
   const format = optString(o, 'format', path)
-  if (format !== undefined && !STRING_FORMATS.has(format)) fail(join(path, 'format'), `is not a known format: ${format}`)
+  if (format !== undefined && !STRING_FORMATS.has(format))
+    fail(join(path, 'format'), `is not a known format: ${format}`)
   optString(o, 'default', path)
   optString(o, 'const', path)
   for (const k of ['minLength', 'maxLength', 'minGraphemes', 'maxGraphemes']) optInteger(o, k, path, 0)
@@ -82,7 +86,9 @@ function checkString(o: Json, path: string): void {
 function checkBlob(o: Json, path: string): void {
   optString(o, 'description', path)
   const accept = optStringArray(o, 'accept', path)
-  accept?.forEach((a, i) => !MIME_PATTERN.test(a) && fail(join(join(path, 'accept'), i), `is not a MIME type pattern: ${a}`))
+  checkItems(accept, join(path, 'accept'), (a) =>
+    MIME_PATTERN.test(a) ? undefined : `is not a MIME type pattern: ${a}`,
+  )
   optInteger(o, 'maxSize', path, 0)
 }
 
@@ -96,7 +102,7 @@ function checkUnion(o: Json, path: string): void {
   optString(o, 'description', path)
   const refs = optStringArray(o, 'refs', path)
   if (!refs) fail(join(path, 'refs'), 'is required')
-  refs.forEach((r, i) => !isValidRef(r) && fail(join(join(path, 'refs'), i), `is not a valid reference: ${r}`))
+  checkItems(refs, join(path, 'refs'), (r) => (isValidRef(r) ? undefined : `is not a valid reference: ${r}`))
   const closed = optBoolean(o, 'closed', path)
   if (closed && refs.length === 0) fail(join(path, 'refs'), 'must not be empty in a closed union')
 }
@@ -113,7 +119,9 @@ function checkArray(o: Json, path: string, depth: number): void {
 /** Names in `required`/`nullable` must be declared properties. */
 function checkNames(o: Json, key: 'required' | 'nullable', props: Json, path: string): void {
   const names = optStringArray(o, key, path)
-  names?.forEach((n, i) => !(n in props) && fail(join(join(path, key), i), `names an undefined property "${n}"`))
+  checkItems(names, join(path, key), (n) =>
+    Object.hasOwn(props, n) ? undefined : `names an undefined property "${n}"`,
+  )
 }
 
 export function checkObject(v: unknown, path: string, depth = 0): LexObject {
@@ -165,10 +173,11 @@ export function checkParams(v: unknown, path: string): LexXrpcParameters {
 /** `errors` of a query, procedure or subscription. */
 export function checkErrors(o: Json, path: string): void {
   const errors = optArray(o, 'errors', path)
-  errors?.forEach((e, i) => {
+  for (let i = 0; i < (errors?.length ?? 0); i++) {
     const epath = join(join(path, 'errors'), i)
-    const name = reqString(expectObject(e, epath), 'name', epath)
-    if (!/^\S+$/.test(name)) fail(join(epath, 'name'), 'must be a non-empty name without whitespace')
-    optString(e as Json, 'description', epath)
-  })
+    const e = expectObject(errors?.[i], epath)
+    if (!/^\S+$/.test(reqString(e, 'name', epath)))
+      fail(join(epath, 'name'), 'must be a non-empty name without whitespace')
+    optString(e, 'description', epath)
+  }
 }

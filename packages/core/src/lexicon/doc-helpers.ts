@@ -52,15 +52,28 @@ export function optArray(o: Json, key: string, path: string): unknown[] | undefi
   return v
 }
 
+/** Fails at `path/i` for the first item for which `problem` returns a message. */
+export function checkItems<T>(
+  arr: readonly T[] | undefined,
+  path: string,
+  problem: (item: T) => string | undefined,
+): void {
+  if (!arr) return
+  for (let i = 0; i < arr.length; i++) {
+    const p = problem(arr[i])
+    if (p !== undefined) fail(join(path, i), p)
+  }
+}
+
 export function optStringArray(o: Json, key: string, path: string): string[] | undefined {
   const arr = optArray(o, key, path)
-  arr?.forEach((s, i) => typeof s !== 'string' && fail(join(join(path, key), i), 'must be a string'))
+  checkItems(arr, join(path, key), (s) => (typeof s === 'string' ? undefined : 'must be a string'))
   return arr as string[] | undefined
 }
 
 export function optIntegerArray(o: Json, key: string, path: string): number[] | undefined {
   const arr = optArray(o, key, path)
-  arr?.forEach((n, i) => !Number.isSafeInteger(n) && fail(join(join(path, key), i), 'must be an integer'))
+  checkItems(arr, join(path, key), (n) => (Number.isSafeInteger(n) ? undefined : 'must be an integer'))
   return arr as number[] | undefined
 }
 
@@ -75,7 +88,8 @@ export function checkRange(o: Json, minKey: string, maxKey: string, path: string
 
 /** Spec: `const` and `default` are mutually exclusive. */
 export function checkConstDefault(o: Json, path: string): void {
-  if (o.const !== undefined && o.default !== undefined) fail(join(path, 'default'), 'must not be set together with const')
+  if (o.const !== undefined && o.default !== undefined)
+    fail(join(path, 'default'), 'must not be set together with const')
 }
 
 export const DEF_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/

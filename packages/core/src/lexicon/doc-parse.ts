@@ -10,6 +10,7 @@ import { checkErrors, checkField, checkObject, checkParams } from './doc-fields.
 import {
   DEF_NAME,
   type Json,
+  checkItems,
   expectObject,
   fail,
   isObj,
@@ -28,7 +29,8 @@ const NOT_NAMED = new Set(['ref', 'union', 'unknown', 'params', 'permission'])
 export function parseLexiconDoc(json: unknown): LexiconDoc {
   const id = isObj(json) && typeof json.id === 'string' ? json.id : undefined
   try {
-    const doc = expectObject(json, '')
+    if (!isObj(json)) fail('', 'A lexicon document must be a JSON object')
+    const doc = json
     if (doc.lexicon !== 1) fail('lexicon', 'must be 1')
     const nsid = reqString(doc, 'id', '')
     if (!isValidNsid(nsid)) fail('id', `is not a valid NSID: ${nsid}`)
@@ -38,7 +40,7 @@ export function parseLexiconDoc(json: unknown): LexiconDoc {
     const names = Object.keys(defs)
     if (names.length === 0) fail('defs', 'must contain at least one definition')
     for (const name of names) checkDef(name, defs[name])
-    return json as LexiconDoc
+    return json as unknown as LexiconDoc
   } catch (err) {
     if (err instanceof LexiconDocError && id !== undefined) throw new LexiconDocError(err.path, problemOf(err), id)
     throw err
@@ -142,7 +144,7 @@ function checkPermission(v: unknown, path: string): void {
   if (!reqString(p, 'resource', path)) fail(join(path, 'resource'), 'must not be empty')
   for (const [k, f] of Object.entries(p)) {
     if (Array.isArray(f)) {
-      f.forEach((x, i) => !isPermissionScalar(x) && fail(join(join(path, k), i), 'must be a string, integer or boolean'))
+      checkItems(f, join(path, k), (x) => (isPermissionScalar(x) ? undefined : 'must be a string, integer or boolean'))
     } else if (!isPermissionScalar(f)) fail(join(path, k), 'must be a string, integer, boolean or an array of them')
   }
 }
@@ -152,6 +154,6 @@ function checkPermissionSet(o: Json, path: string): LexUserType {
   checkLangMap(o, 'title:lang', path)
   checkLangMap(o, 'detail:lang', path)
   const perms = optArray(o, 'permissions', path) ?? fail(join(path, 'permissions'), 'is required')
-  perms.forEach((p, i) => checkPermission(p, join(join(path, 'permissions'), i)))
+  for (let i = 0; i < perms.length; i++) checkPermission(perms[i], join(join(path, 'permissions'), i))
   return o as unknown as LexUserType
 }

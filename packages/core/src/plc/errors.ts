@@ -26,7 +26,9 @@ export class MisorderedOperationError extends PlcError {
 export class LateRecoveryError extends PlcError {
   override name = 'LateRecoveryError'
   constructor(readonly lapsedMs: number) {
-    super(`Recovery operation outside of the 72 hour recovery window (${Math.round(lapsedMs / 1000)}s since the first nullified operation)`)
+    super(
+      `Recovery operation outside of the 72 hour recovery window (${Math.round(lapsedMs / 1000)}s since the first nullified operation)`,
+    )
   }
 }
 
@@ -49,7 +51,10 @@ export class InvalidSignatureError extends PlcError {
 /** A key is not a supported did:key (k256 or p256). */
 export class UnsupportedKeyError extends PlcError {
   override name = 'UnsupportedKeyError'
-  constructor(readonly key: string, field: string) {
+  constructor(
+    readonly key: string,
+    field: string,
+  ) {
     super(`Unsupported key in ${field}: ${key.length > 100 ? `${key.slice(0, 100)}…` : key}`)
   }
 }
@@ -65,7 +70,10 @@ export class ImproperlyFormattedDidError extends PlcError {
 /** An audit log (with nullified entries) is not one a correct directory could have produced. */
 export class InvalidAuditLogError extends PlcError {
   override name = 'InvalidAuditLogError'
-  constructor(readonly index: number, reason: string) {
+  constructor(
+    readonly index: number,
+    reason: string,
+  ) {
     super(`Invalid audit log at entry ${index}: ${reason}`)
   }
 }

@@ -73,7 +73,8 @@ function checkAlsoKnownAs(aka: readonly string[], limits: PlcLimits): void {
 
 function checkServices(op: { services: Record<string, { type: string; endpoint: string }> }, limits: PlcLimits): void {
   const entries = Object.entries(op.services)
-  if (entries.length > limits.maxServices) throw new ImproperOperationError(`too many services (max ${limits.maxServices})`)
+  if (entries.length > limits.maxServices)
+    throw new ImproperOperationError(`too many services (max ${limits.maxServices})`)
   for (const [id, s] of entries) {
     if (id.length === 0 || id.length > limits.maxServiceIdLength) {
       throw new ImproperOperationError(`service id must be 1-${limits.maxServiceIdLength} characters`)
@@ -94,7 +95,9 @@ function checkVerificationMethods(vms: Record<string, string>, limits: PlcLimits
   }
   for (const [id, key] of entries) {
     if (id.length === 0 || id.length > limits.maxVerificationMethodIdLength) {
-      throw new ImproperOperationError(`verification method id must be 1-${limits.maxVerificationMethodIdLength} characters`)
+      throw new ImproperOperationError(
+        `verification method id must be 1-${limits.maxVerificationMethodIdLength} characters`,
+      )
     }
     assertDidKey(key, `verificationMethods.${id}`)
   }

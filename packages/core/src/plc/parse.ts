@@ -40,7 +40,7 @@ function str(v: unknown, path: string): string {
 
 function strArray(v: unknown, path: string): string[] {
   if (!Array.isArray(v)) throw new ImproperOperationError(`${path} must be an array of strings`)
-  v.forEach((x, i) => str(x, `${path}[${i}]`))
+  for (let i = 0; i < v.length; i++) str(v[i], `${path}[${i}]`)
   return v as string[]
 }
 

@@ -74,7 +74,10 @@ export function updateHandleOp(lastOp: CompatibleOp, signer: Keypair, handle: st
 export function updatePdsOp(lastOp: CompatibleOp, signer: Keypair, endpoint: string): Operation {
   return createUpdateOp(lastOp, signer, (s) => ({
     ...s,
-    services: { ...s.services, atproto_pds: { type: 'AtprotoPersonalDataServer', endpoint: ensureHttpPrefix(endpoint) } },
+    services: {
+      ...s.services,
+      atproto_pds: { type: 'AtprotoPersonalDataServer', endpoint: ensureHttpPrefix(endpoint) },
+    },
   }))
 }
 

@@ -42,7 +42,8 @@ export function findSigner(keys: readonly string[], op: AnyOp): string | null {
 
 /** Like findSigner, but throws InvalidSignatureError naming `what` keys were tried. */
 export function assureValidSig(keys: readonly string[], op: AnyOp, what = 'current rotation keys'): string {
-  if (decodeSig(op.sig) === null) throw new InvalidSignatureError('sig is not canonical base64url of a 64-byte signature')
+  if (decodeSig(op.sig) === null)
+    throw new InvalidSignatureError('sig is not canonical base64url of a 64-byte signature')
   const signer = findSigner(keys, op)
   if (signer === null) throw new InvalidSignatureError(`not signed by any of the ${what} (${keys.length} tried)`)
   return signer

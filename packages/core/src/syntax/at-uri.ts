@@ -7,11 +7,11 @@
  * Does NOT resolve the authority or check that the record exists.
  */
 import { type AtIdentifier, isValidAtIdentifier } from './at-identifier.ts'
-import { DID_MAX_LENGTH, DID_PATTERN, type Did } from './did.ts'
+import { type Did, isDidAt } from './did.ts'
 import { InvalidSyntaxError } from './errors.ts'
-import { HANDLE_MAX_LENGTH, HANDLE_PATTERN } from './handle.ts'
-import { NSID_MAX_LENGTH, NSID_PATTERN, type Nsid, isValidNsid } from './nsid.ts'
-import { RECORD_KEY_MAX_LENGTH, type RecordKey, isValidRecordKey } from './record-key.ts'
+import { isHandleAt } from './handle.ts'
+import { type Nsid, isNsidAt, isValidNsid } from './nsid.ts'
+import { type RecordKey, isRecordKeyAt, isValidRecordKey } from './record-key.ts'
 
 declare const brand: unique symbol
 /** A string that passed {@link isValidAtUri}. */
@@ -19,47 +19,25 @@ export type AtUriString = string & { readonly [brand]: 'AtUriString' }
 
 export const AT_URI_MAX_LENGTH = 8192
 const PREFIX = 'at://'
-
-// Sticky regexes validate a component in place (from lastIndex up to the next '/' or the end), so the hot
-// validator never slices the input into substrings.
-const DID_AT = new RegExp(`${DID_PATTERN}(?=/|$)`, 'y')
-const HANDLE_AT = new RegExp(`${HANDLE_PATTERN}(?=/|$)`, 'y')
-const NSID_AT = new RegExp(`${NSID_PATTERN}(?=/|$)`, 'y')
-const RKEY_AT = /[a-zA-Z0-9._:~-]+$/y
+const P = PREFIX.length
 
 // Component boundaries found by the last successful scan() (module scratch: avoids allocating a result object).
 let authEnd = 0
 let collEnd = 0
 
-function matchAt(re: RegExp, s: string, start: number): boolean {
-  re.lastIndex = start
-  return re.test(s)
-}
-
-function scanAuthority(s: string, end: number): boolean {
-  const len = end - PREFIX.length
-  if (s.startsWith('did:', PREFIX.length)) return len <= DID_MAX_LENGTH && matchAt(DID_AT, s, PREFIX.length)
-  return len <= HANDLE_MAX_LENGTH && matchAt(HANDLE_AT, s, PREFIX.length)
-}
-
-function scanRkey(s: string, start: number): boolean {
-  const len = s.length - start
-  if (len > RECORD_KEY_MAX_LENGTH || !matchAt(RKEY_AT, s, start)) return false
-  // '.' and '..' are reserved path segments, not keys.
-  return !(s.charCodeAt(start) === 46 && (len === 1 || (len === 2 && s.charCodeAt(start + 1) === 46)))
-}
-
+/** Validates each component in place (no substrings): the hot path allocates nothing. */
 function scan(s: string): boolean {
   if (typeof s !== 'string' || s.length > AT_URI_MAX_LENGTH || !s.startsWith(PREFIX)) return false
-  const a = s.indexOf('/', PREFIX.length)
+  const a = s.indexOf('/', P)
   authEnd = a === -1 ? s.length : a
   collEnd = authEnd
-  if (!scanAuthority(s, authEnd)) return false
+  const authority = s.startsWith('did:', P) ? isDidAt(s, P, authEnd) : isHandleAt(s, P, authEnd)
+  if (!authority) return false
   if (a === -1) return true
   const c = s.indexOf('/', a + 1)
   collEnd = c === -1 ? s.length : c
-  if (collEnd - (a + 1) > NSID_MAX_LENGTH || !matchAt(NSID_AT, s, a + 1)) return false
-  return c === -1 || scanRkey(s, c + 1)
+  if (!isNsidAt(s, a + 1, collEnd)) return false
+  return c === -1 || isRecordKeyAt(s, c + 1, s.length)
 }
 
 export function isValidAtUri(s: string): s is AtUriString {
@@ -86,7 +64,7 @@ export class AtUri {
 
   static parse(s: string): AtUri {
     ensureValidAtUri(s)
-    const host = s.slice(PREFIX.length, authEnd) as AtIdentifier
+    const host = s.slice(P, authEnd) as AtIdentifier
     if (authEnd === s.length) return new AtUri(s, host)
     const collection = s.slice(authEnd + 1, collEnd) as Nsid
     if (collEnd === s.length) return new AtUri(s, host, collection)
@@ -97,18 +75,21 @@ export class AtUri {
   static make(host: string, collection?: string, rkey?: string): AtUri {
     if (!isValidAtIdentifier(host)) throw new InvalidSyntaxError('at-uri', host, 'authority is not a DID or handle')
     if (collection === undefined || collection === '') {
-      if (rkey !== undefined && rkey !== '') throw new InvalidSyntaxError('at-uri', rkey, 'record key without collection')
+      if (rkey !== undefined && rkey !== '')
+        throw new InvalidSyntaxError('at-uri', rkey, 'record key without collection')
       return new AtUri(`${PREFIX}${host}` as AtUriString, host)
     }
     if (!isValidNsid(collection)) throw new InvalidSyntaxError('at-uri', collection, 'collection is not a valid NSID')
-    if (rkey === undefined || rkey === '') return new AtUri(`${PREFIX}${host}/${collection}` as AtUriString, host, collection)
+    if (rkey === undefined || rkey === '')
+      return new AtUri(`${PREFIX}${host}/${collection}` as AtUriString, host, collection)
     if (!isValidRecordKey(rkey)) throw new InvalidSyntaxError('at-uri', rkey, 'not a valid record key')
     return new AtUri(`${PREFIX}${host}/${collection}/${rkey}` as AtUriString, host, collection, rkey)
   }
 
   /** The authority when it is a DID; throws when the URI names a handle. */
   get did(): Did {
-    if (!this.host.startsWith('did:')) throw new InvalidSyntaxError('at-uri', this.#str, 'authority is a handle, not a DID')
+    if (!this.host.startsWith('did:'))
+      throw new InvalidSyntaxError('at-uri', this.#str, 'authority is a handle, not a DID')
     return this.host as Did
   }
 
@@ -130,7 +111,7 @@ function atUriProblem(s: string): string {
   if (s.length > AT_URI_MAX_LENGTH) return `longer than ${AT_URI_MAX_LENGTH} characters`
   if (!s.startsWith(PREFIX)) return 'must start with "at://"'
   if (/[?#]/.test(s)) return 'query and fragment parts are not allowed'
-  const parts = s.slice(PREFIX.length).split('/')
+  const parts = s.slice(P).split('/')
   if (parts.length > 3) return 'at most two path segments (collection and record key) are allowed'
   if (!isValidAtIdentifier(parts[0])) return 'authority is not a valid DID or handle'
   if (parts.length > 1 && !isValidNsid(parts[1])) return 'collection is not a valid NSID'

@@ -4,7 +4,7 @@
  * not allowed, at most 64 characters. Beyond the shape, the date must exist (month 1-12, day within the month,
  * hour ≤ 23, minute and second ≤ 59, offset hour ≤ 23) and, normalized to UTC, fall within years 0000-9999.
  * Leap seconds (`:60`) are rejected: a JS Date cannot hold them, and the official validator refuses them too.
- * The checks run on character codes — no Date, no substrings — so validation does not allocate.
+ * The checks run on character codes — no regex, no Date, no substrings — so validation does not allocate.
  */
 import { InvalidSyntaxError } from './errors.ts'
 
@@ -13,8 +13,52 @@ declare const brand: unique symbol
 export type DatetimeString = string & { readonly [brand]: 'DatetimeString' }
 
 export const DATETIME_MAX_LENGTH = 64
-const DATETIME_RE = /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:Z|[+-][0-9]{2}:[0-9]{2})$/
 const DAY_SECONDS = 86400
+
+function isDigit(s: string, i: number): boolean {
+  const c = s.charCodeAt(i)
+  return c >= 48 && c <= 57
+}
+
+function charIs(s: string, i: number, c: number): boolean {
+  return s.charCodeAt(i) === c
+}
+
+const DIGIT_POSITIONS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]
+/** Position and char code of each fixed separator: - - T : : */
+const SEPARATORS = [4, 45, 7, 45, 10, 84, 13, 58, 16, 58]
+
+function digitsIn(s: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (!isDigit(s, i)) return false
+  return true
+}
+
+/**
+ * `^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$`, checked by position:
+ * every field before the fraction has a fixed offset, and the timezone is anchored at the end.
+ */
+function hasDatetimeShape(s: string): boolean {
+  const n = s.length
+  if (n < 20) return false
+  for (const i of DIGIT_POSITIONS) if (!isDigit(s, i)) return false
+  for (let k = 0; k < SEPARATORS.length; k += 2) if (!charIs(s, SEPARATORS[k], SEPARATORS[k + 1])) return false
+  let tz = n - 1
+  if (!charIs(s, tz, 90 /* Z */)) {
+    tz = n - 6
+    const sign = s.charCodeAt(tz)
+    if (
+      tz < 19 ||
+      (sign !== 43 && sign !== 45) ||
+      !digitsIn(s, n - 5, n - 3) ||
+      !charIs(s, n - 3, 58) ||
+      !digitsIn(s, n - 2, n)
+    ) {
+      return false
+    }
+  }
+  if (tz === 19) return true
+  return tz > 20 && charIs(s, 19, 46 /* . */) && digitsIn(s, 20, tz)
+}
 
 function num2(s: string, i: number): number {
   return (s.charCodeAt(i) - 48) * 10 + s.charCodeAt(i + 1) - 48
@@ -33,7 +77,7 @@ function daysInMonth(y: number, m: number): number {
   return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31
 }
 
-/** Offset east of UTC in minutes; 0 for `Z`. Only valid after the regex matched. */
+/** Offset east of UTC in minutes; 0 for `Z`. Only valid after hasDatetimeShape(). */
 function offsetMinutes(s: string): number {
   const n = s.length
   if (s.charCodeAt(n - 1) === 90 /* Z */) return 0
@@ -45,7 +89,7 @@ function offsetMinutes(s: string): number {
 function datetimeProblem(s: string): string | null {
   if (typeof s !== 'string') return 'not a string'
   if (s.length > DATETIME_MAX_LENGTH) return 'longer than 64 characters'
-  if (!DATETIME_RE.test(s)) return 'not of the form YYYY-MM-DDTHH:MM:SS[.sss](Z|+HH:MM|-HH:MM)'
+  if (!hasDatetimeShape(s)) return 'not of the form YYYY-MM-DDTHH:MM:SS[.sss](Z|+HH:MM|-HH:MM)'
   const n = s.length
   if (s.endsWith('-00:00')) return 'the "-00:00" offset (unknown local offset) is not allowed'
   const y = num4(s, 0)

@@ -12,12 +12,21 @@ export type Did = string & { readonly [brand]: 'Did' }
 
 export const DID_MAX_LENGTH = 2048
 
-/** Source shared with the AT-URI validator, which matches a DID inside a longer string. */
-export const DID_PATTERN = 'did:[a-z]+:[a-zA-Z0-9._:%-]*[a-zA-Z0-9._-]'
+/** The spec's DID regex; the source is shared with the in-place matcher below. */
+const DID_PATTERN = 'did:[a-z]+:[a-zA-Z0-9._:%-]*[a-zA-Z0-9._-]'
 const DID_RE = new RegExp(`^${DID_PATTERN}$`)
+// Sticky, and ending at a '/' or the end: matches a DID inside a longer string (an AT-URI) without slicing it.
+const DID_AT = new RegExp(`${DID_PATTERN}(?=/|$)`, 'y')
 
 export function isValidDid(s: string): s is Did {
   return typeof s === 'string' && s.length <= DID_MAX_LENGTH && DID_RE.test(s)
+}
+
+/** Validates s[start, end) as a DID, in place. `end` must be the end of `s` or the index of a '/'. */
+export function isDidAt(s: string, start: number, end: number): boolean {
+  if (end - start > DID_MAX_LENGTH) return false
+  DID_AT.lastIndex = start
+  return DID_AT.test(s) && DID_AT.lastIndex === end
 }
 
 export function ensureValidDid(s: string): asserts s is Did {

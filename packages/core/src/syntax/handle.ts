@@ -5,6 +5,7 @@
  * Does NOT reject special-use TLDs (.local, .onion, …): they are valid syntax, and registration policy uses
  * {@link isValidTld}. Does NOT validate punycode or that the domain exists.
  */
+import { ALNUM, ALPHA, LABEL, TABLE } from './chars.ts'
 import { InvalidSyntaxError } from './errors.ts'
 
 declare const brand: unique symbol
@@ -27,14 +28,36 @@ export const DISALLOWED_TLDS: readonly string[] = [
   '.onion',
 ]
 
-const LABEL = '[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?'
-const TLD = '[a-zA-Z](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?'
-/** Source shared with the AT-URI validator. */
-export const HANDLE_PATTERN = `(?:${LABEL}\\.)+${TLD}`
-const HANDLE_RE = new RegExp(`^${HANDLE_PATTERN}$`)
+/** A DNS label s[start, end): 1-63 characters, not ending with a hyphen (the first character is checked by the caller). */
+export function isLabelEnd(s: string, start: number, end: number): boolean {
+  const n = end - start
+  return n >= 1 && n <= 63 && s.charCodeAt(end - 1) !== 45 /* - */
+}
+
+/**
+ * Validates s[start, end) as a handle, in place. Equivalent to the spec's regex
+ * `^([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$` plus the length limit.
+ */
+export function isHandleAt(s: string, start: number, end: number): boolean {
+  if (end - start > HANDLE_MAX_LENGTH) return false
+  let labelStart = start
+  let labels = 0
+  for (let i = start; i < end; i++) {
+    const c = s.charCodeAt(i)
+    if (c === 46 /* . */) {
+      if (!isLabelEnd(s, labelStart, i)) return false
+      labels++
+      labelStart = i + 1
+    } else if (c >= 128 || (TABLE[c] & (i === labelStart ? ALNUM : LABEL)) === 0) {
+      return false
+    }
+  }
+  if (labels === 0 || !isLabelEnd(s, labelStart, end)) return false
+  return (TABLE[s.charCodeAt(labelStart)] & ALPHA) !== 0 // the TLD starts with a letter
+}
 
 export function isValidHandle(s: string): s is Handle {
-  return typeof s === 'string' && s.length <= HANDLE_MAX_LENGTH && HANDLE_RE.test(s)
+  return typeof s === 'string' && isHandleAt(s, 0, s.length)
 }
 
 export function ensureValidHandle(s: string): asserts s is Handle {

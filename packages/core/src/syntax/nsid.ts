@@ -7,7 +7,9 @@
  * official validator) accept a 283-character authority, so only the 317 total is checked.
  * Does NOT check that the authority's domain exists or publishes the lexicon.
  */
+import { ALNUM, ALPHA, LABEL, TABLE } from './chars.ts'
 import { InvalidSyntaxError } from './errors.ts'
+import { isLabelEnd } from './handle.ts'
 
 declare const brand: unique symbol
 /** A string that passed {@link isValidNsid}. */
@@ -15,12 +17,34 @@ export type Nsid = string & { readonly [brand]: 'Nsid' }
 
 export const NSID_MAX_LENGTH = 317
 
-/** Source shared with the AT-URI validator. */
-export const NSID_PATTERN =
-  '[a-zA-Z](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?' +
-  '(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)+' +
-  '\\.[a-zA-Z][a-zA-Z0-9]{0,62}'
-const NSID_RE = new RegExp(`^${NSID_PATTERN}$`)
+/**
+ * Validates s[start, end) as an NSID, in place. Equivalent to the spec's regex
+ * `^[a-zA-Z]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)+(\.[a-zA-Z][a-zA-Z0-9]{0,62})$`
+ * plus the length limit.
+ */
+export function isNsidAt(s: string, start: number, end: number): boolean {
+  if (end - start > NSID_MAX_LENGTH) return false
+  let segStart = start
+  let segments = 0
+  let hyphen = false // in the current segment, which may turn out to be the name
+  for (let i = start; i < end; i++) {
+    const c = s.charCodeAt(i)
+    if (c === 46 /* . */) {
+      if (!isLabelEnd(s, segStart, i)) return false
+      segments++
+      segStart = i + 1
+      hyphen = false
+    } else if (c >= 128 || (TABLE[c] & (i === segStart ? ALNUM : LABEL)) === 0) {
+      return false
+    } else if (c === 45 /* - */) {
+      hyphen = true
+    }
+  }
+  const nameLength = end - segStart
+  if (segments < 2 || hyphen || nameLength < 1 || nameLength > 63) return false
+  // The first segment (the TLD) and the name both start with a letter.
+  return (TABLE[s.charCodeAt(start)] & ALPHA) !== 0 && (TABLE[s.charCodeAt(segStart)] & ALPHA) !== 0
+}
 
 export interface ParsedNsid {
   /** The domain authority in normal (not reversed) order: `app.bsky.feed.post` → `feed.bsky.app`. */
@@ -30,7 +54,7 @@ export interface ParsedNsid {
 }
 
 export function isValidNsid(s: string): s is Nsid {
-  return typeof s === 'string' && s.length <= NSID_MAX_LENGTH && NSID_RE.test(s)
+  return typeof s === 'string' && isNsidAt(s, 0, s.length)
 }
 
 export function ensureValidNsid(s: string): asserts s is Nsid {

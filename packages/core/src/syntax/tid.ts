@@ -13,7 +13,6 @@ export type TidString = string & { readonly [brand]: 'TidString' }
 
 export const TID_LENGTH = 13
 const ALPHABET = '234567abcdefghijklmnopqrstuvwxyz'
-const TID_RE = /^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$/
 const CLOCK_ID_MAX = 1023
 /** 2^53: the timestamp field is 53 bits, which is also exactly what a JS number holds without loss. */
 const TIMESTAMP_LIMIT = 2 ** 53
@@ -21,8 +20,16 @@ const TIMESTAMP_LIMIT = 2 ** 53
 const DECODE = new Int8Array(128).fill(-1)
 for (let i = 0; i < ALPHABET.length; i++) DECODE[ALPHABET.charCodeAt(i)] = i
 
+/** The spec's `^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$`: the first character carries 0-15. */
 export function isValidTid(s: string): s is TidString {
-  return typeof s === 'string' && s.length === TID_LENGTH && TID_RE.test(s)
+  if (typeof s !== 'string' || s.length !== TID_LENGTH) return false
+  const first = s.charCodeAt(0)
+  if (first >= 128 || DECODE[first] < 0 || DECODE[first] > 15) return false
+  for (let i = 1; i < TID_LENGTH; i++) {
+    const c = s.charCodeAt(i)
+    if (c >= 128 || DECODE[c] < 0) return false
+  }
+  return true
 }
 
 export function ensureValidTid(s: string): asserts s is TidString {

@@ -6,7 +6,12 @@
  */
 type Command = { summary: string; run: (argv: string[]) => Promise<void> }
 
-const commands: Record<string, Command> = {}
+const commands: Record<string, Command> = {
+  lexgen: {
+    summary: 'regenerate TypeScript types from lexicons/ into packages/core/src/lexicon/generated',
+    run: async (argv) => (await import('./lexgen.ts')).run(argv),
+  },
+}
 
 export function usage(): string {
   const lines = ['Usage: stratus <command> [options]', '', 'Commands:']

@@ -1,0 +1,529 @@
+import http from 'node:http'
+import net from 'node:net'
+import { gzipSync } from 'node:zlib'
+import { XrpcClient as OfficialXrpcClient } from '@atproto/xrpc'
+import { CID } from '@stratus/core/data'
+import { Lexicons } from '@stratus/core/lexicon'
+import {
+  AuthRequiredError,
+  ForbiddenError,
+  InvalidRequestError,
+  NotFoundError,
+  XRPCError,
+  XrpcClient,
+} from '@stratus/core/xrpc'
+import { afterEach, describe, expect, it } from 'vitest'
+import {
+  type RouteOptions,
+  RateLimiter,
+  type ServedHandle,
+  type XrpcRouter,
+  type XrpcRouterOptions,
+  createXrpcRouter,
+  serveFetch,
+} from './index.ts'
+import { TEST_LEXICONS } from './test-lexicons.ts'
+
+const lexicons = new Lexicons(TEST_LEXICONS)
+const open: ServedHandle[] = []
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((s) => s.close()))
+})
+
+async function start(setup: (r: XrpcRouter) => void, opts: XrpcRouterOptions = { lexicons }) {
+  const router = createXrpcRouter(opts)
+  setup(router)
+  const served = await serveFetch(router, { port: 0 })
+  open.push(served)
+  return served
+}
+
+const json = (body: unknown) => ({ encoding: 'application/json', body })
+const cid = CID.parse('bafyreie5cvv4h45feadgeuwhbcutmh6t2ceseocckahdoe6uat64zmz454')
+
+async function errorOf(res: Response): Promise<[number, string, string | undefined]> {
+  const body = (await res.json()) as { error: string; message?: string }
+  return [res.status, body.error, body.message]
+}
+
+function post(url: string, body: BodyInit | undefined, type?: string, headers: Record<string, string> = {}) {
+  return fetch(url, { method: 'POST', body, headers: type ? { 'content-type': type, ...headers } : headers })
+}
+
+/** Sends raw request bytes and resolves with the status line once the server answers. */
+function rawStatus(port: number, head: string, body?: Buffer): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(port, '127.0.0.1', () => {
+      sock.write(head)
+      if (body) sock.write(body)
+    })
+    let out = ''
+    sock.on('data', (d) => {
+      out += d
+      if (out.includes('\r\n')) {
+        resolve(out.split('\r\n')[0])
+        sock.destroy()
+      }
+    })
+    sock.on('error', reject)
+  })
+}
+
+describe('XRPC router: routing', () => {
+  it('answers unknown methods 501, other paths 404, wrong verbs 405, subscriptions over plain GET 426', async () => {
+    const s = await start((r) => {
+      r.query('com.example.echoParams', () => json({ ok: true }))
+      r.procedure('com.example.noInput', () => undefined)
+      r.subscription('com.example.subscribe', async function* () {})
+    })
+    expect(await errorOf(await fetch(`${s.url}/xrpc/com.example.nothingHere`))).toEqual([
+      501,
+      'MethodNotImplemented',
+      'Method not implemented: com.example.nothingHere',
+    ])
+    expect((await fetch(`${s.url}/elsewhere`)).status).toBe(404)
+    expect((await fetch(`${s.url}/xrpc/not_an_nsid`)).status).toBe(404)
+    expect((await fetch(`${s.url}/xrpc/`)).status).toBe(404)
+    const wrongQuery = await post(`${s.url}/xrpc/com.example.echoParams`, '{}', 'application/json')
+    expect(wrongQuery.headers.get('allow')).toBe('GET, HEAD')
+    expect((await errorOf(wrongQuery)).slice(0, 2)).toEqual([405, 'InvalidRequest'])
+    expect((await fetch(`${s.url}/xrpc/com.example.noInput`)).status).toBe(405)
+    expect((await fetch(`${s.url}/xrpc/com.example.subscribe`)).status).toBe(426)
+    expect((await post(`${s.url}/xrpc/com.example.subscribe`, undefined)).status).toBe(405)
+  })
+
+  it('serves HEAD for queries, /xrpc/_health, and the fallback for unregistered methods', async () => {
+    let healthy = true
+    const s = await start((r) => r.query('com.example.echoParams', () => json({ ok: true })), {
+      version: '1.2.3',
+      health: () => {
+        if (!healthy) throw new Error('db down')
+      },
+      fallback: async (req) => Response.json({ proxied: new URL(req.url).pathname }),
+    })
+    const head = await fetch(`${s.url}/xrpc/com.example.echoParams?did=did:plc:x`, { method: 'HEAD' })
+    expect(head.status).toBe(200)
+    expect(await head.text()).toBe('')
+    expect(await (await fetch(`${s.url}/xrpc/_health`)).json()).toEqual({ version: '1.2.3' })
+    healthy = false
+    expect((await fetch(`${s.url}/xrpc/_health`)).status).toBe(503)
+    expect(await (await fetch(`${s.url}/xrpc/app.bsky.feed.getTimeline`)).json()).toEqual({
+      proxied: '/xrpc/app.bsky.feed.getTimeline',
+    })
+  })
+
+  it('refuses duplicate and invalid registrations', () => {
+    const r = createXrpcRouter()
+    r.query('com.example.a', () => undefined)
+    expect(() => r.procedure('com.example.a', () => undefined)).toThrow(/already registered/)
+    expect(() => r.query('nope', () => undefined)).toThrow(/invalid NSID/)
+  })
+})
+
+describe('XRPC router: params', () => {
+  it('coerces, defaults and validates params through the lexicon', async () => {
+    const s = await start((r) => r.query('com.example.echoParams', ({ params }) => json({ ok: true, params })))
+    const res = await fetch(`${s.url}/xrpc/com.example.echoParams?did=did:plc:abc&flag=true&tags=one`)
+    expect(await res.json()).toEqual({ ok: true, params: { did: 'did:plc:abc', limit: 50, flag: true, tags: ['one'] } })
+    const bad: [string, RegExp][] = [
+      ['', /did/],
+      ['did=did:plc:a&limit=abc', /limit must be an integer/],
+      ['did=did:plc:a&limit=1000', /limit can not be greater than 100/],
+      ['did=did:plc:a&flag=yes', /flag must be a boolean/],
+      ['did=nope', /did/],
+      ['did=did:plc:a&did=did:plc:b', /did must be a single value/],
+    ]
+    for (const [q, msg] of bad) {
+      const [status, error, message] = await errorOf(await fetch(`${s.url}/xrpc/com.example.echoParams?${q}`))
+      expect([status, error], q).toEqual([400, 'InvalidRequest'])
+      expect(message, q).toMatch(msg)
+    }
+  })
+
+  it('passes raw params through without lexicons (strings, arrays for repeats)', async () => {
+    const s = await start((r) => r.query('com.example.raw', ({ params }) => json(params)), {})
+    expect(await (await fetch(`${s.url}/xrpc/com.example.raw?a=1&b=x&b=y&c=`)).json()).toEqual({
+      a: '1',
+      b: ['x', 'y'],
+      c: '',
+    })
+  })
+})
+
+describe('XRPC router: input', () => {
+  const setup = (r: XrpcRouter) => {
+    r.procedure('com.example.createThing', ({ input }) => {
+      const body = input?.body as { name: string; ref?: CID; data?: Uint8Array }
+      if (body.ref && !(body.ref instanceof CID)) throw new Error('ref should be a CID')
+      return json({ name: body.name, ...(body.ref ? { ref: body.ref } : {}) })
+    })
+    r.procedure('com.example.upload', ({ input }) =>
+      json({ size: (input!.body as Uint8Array).byteLength, type: input?.encoding }),
+    )
+    r.procedure('com.example.imageOnly', ({ input }) => json({ type: input?.encoding }))
+    r.procedure('com.example.noInput', ({ input }) => json({ input: input === undefined }))
+  }
+
+  it('parses JSON into data-model values and serialises them back', async () => {
+    const s = await start(setup)
+    const res = await post(
+      `${s.url}/xrpc/com.example.createThing`,
+      JSON.stringify({ name: 'x', ref: { $link: cid.toString() } }),
+      'application/json; charset=utf-8',
+    )
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8')
+    expect(await res.json()).toEqual({ name: 'x', ref: { $link: cid.toString() } })
+  })
+
+  it('rejects malformed JSON, invalid UTF-8, absurd nesting and lexicon violations with 400', async () => {
+    const s = await start(setup)
+    const url = `${s.url}/xrpc/com.example.createThing`
+    const cases: [BodyInit, RegExp][] = [
+      ['{"name": "x",', /Invalid JSON/],
+      ['', /Invalid JSON/],
+      [new Uint8Array([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]), /UTF-8/],
+      ['['.repeat(100_000) + ']'.repeat(100_000), /nested|Invalid/],
+      [JSON.stringify({ name: 'much too long for this' }), /name must not be longer than 10/],
+      [JSON.stringify({ nom: 'x' }), /name/],
+      [JSON.stringify({ name: 'x', ref: 'not-a-cid' }), /ref/],
+      ['"just a string"', /object/],
+    ]
+    for (const [body, msg] of cases) {
+      const [status, error, message] = await errorOf(await post(url, body, 'application/json'))
+      expect([status, error], String(message)).toEqual([400, 'InvalidRequest'])
+      expect(message).toMatch(msg)
+    }
+  })
+
+  it('checks the content type against the declared encoding', async () => {
+    const s = await start(setup)
+    const wrong = await errorOf(await post(`${s.url}/xrpc/com.example.createThing`, '{"name":"x"}', 'text/plain'))
+    expect(wrong).toEqual([400, 'InvalidRequest', 'Wrong request encoding (Content-Type): text/plain'])
+    const none = await errorOf(await post(`${s.url}/xrpc/com.example.createThing`, new Uint8Array([1]), undefined))
+    expect(none[2]).toMatch(/Content-Type\) required/)
+    const missing = await errorOf(await post(`${s.url}/xrpc/com.example.createThing`, undefined, undefined))
+    expect(missing[0]).toBe(400)
+    expect(await (await post(`${s.url}/xrpc/com.example.imageOnly`, new Uint8Array([1]), 'image/png')).json()).toEqual({
+      type: 'image/png',
+    })
+    expect((await post(`${s.url}/xrpc/com.example.imageOnly`, new Uint8Array([1]), 'video/mp4')).status).toBe(400)
+    const unexpected = await errorOf(await post(`${s.url}/xrpc/com.example.noInput`, '{}', 'application/json'))
+    expect(unexpected).toEqual([400, 'InvalidRequest', 'A request body was provided when none was expected'])
+    expect(await (await post(`${s.url}/xrpc/com.example.noInput`, undefined, undefined)).json()).toEqual({
+      input: true,
+    })
+  })
+
+  it('accepts any type for */* input, gzip bodies, and rejects broken compression', async () => {
+    const s = await start(setup)
+    const url = `${s.url}/xrpc/com.example.upload`
+    expect(await (await post(url, new Uint8Array(1000), 'application/octet-stream')).json()).toEqual({
+      size: 1000,
+      type: 'application/octet-stream',
+    })
+    const zipped = gzipSync(Buffer.alloc(5000, 7))
+    expect(await (await post(url, zipped, 'image/png', { 'content-encoding': 'gzip' })).json()).toEqual({
+      size: 5000,
+      type: 'image/png',
+    })
+    expect((await post(url, Buffer.from('not gzip'), 'image/png', { 'content-encoding': 'gzip' })).status).toBe(400)
+    expect((await post(url, Buffer.from('x'), 'image/png', { 'content-encoding': 'br' })).status).toBe(415)
+  })
+
+  it('answers 413 from Content-Length before any of the body is sent', async () => {
+    let called = false
+    const s = await start(
+      (r) =>
+        r.procedure('com.example.upload', () => {
+          called = true
+          return undefined
+        }),
+      { lexicons, maxBodyBytes: 1000 },
+    )
+    const status = await rawStatus(
+      s.port,
+      'POST /xrpc/com.example.upload HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\nContent-Length: 1000000000\r\n\r\n',
+    )
+    expect(status).toBe('HTTP/1.1 413 Payload Too Large')
+    expect(called).toBe(false)
+  })
+
+  it('answers 413 mid-upload for chunked bodies, long before the client has finished sending', async () => {
+    const s = await start((r) => setup(r), { lexicons, maxBodyBytes: 64 * 1024 })
+    const req = http.request(`${s.url}/xrpc/com.example.upload`, {
+      method: 'POST',
+      headers: { 'content-type': 'image/png', 'transfer-encoding': 'chunked' },
+    })
+    req.on('error', () => {})
+    let sent = 0
+    let answered: http.IncomingMessage | undefined
+    req.on('response', (res) => {
+      answered = res
+    })
+    // Keep sending until the server answers (it must, after ~64 KiB) or we reach 50 MiB.
+    while (!answered && sent < 50 * 1024 * 1024) {
+      const chunk = Buffer.alloc(64 * 1024)
+      sent += chunk.length
+      if (!req.write(chunk)) await new Promise((r) => setTimeout(r, 5))
+    }
+    expect(answered?.statusCode).toBe(413)
+    expect(sent).toBeLessThan(20 * 1024 * 1024)
+    req.destroy()
+    // JSON bodies too.
+    const big = JSON.stringify({ name: 'x', pad: 'y'.repeat(100 * 1024) })
+    expect((await errorOf(await post(`${s.url}/xrpc/com.example.createThing`, big, 'application/json')))[0]).toBe(413)
+  })
+
+  it('streams input to handlers that ask for it, enforcing the limit while iterating', async () => {
+    const s = await start(
+      (r) =>
+        r.procedure(
+          'com.example.upload',
+          async ({ input }) => {
+            let n = 0
+            for await (const chunk of input!.body as AsyncIterable<Uint8Array>) n += chunk.byteLength
+            return json({ size: n })
+          },
+          { streamInput: true, maxBodyBytes: 3 * 1024 * 1024 },
+        ),
+      { lexicons, maxBodyBytes: 10 },
+    )
+    const url = `${s.url}/xrpc/com.example.upload`
+    expect(await (await post(url, new Uint8Array(2 * 1024 * 1024), 'video/mp4')).json()).toEqual({
+      size: 2 * 1024 * 1024,
+    })
+    const chunked = new ReadableStream<Uint8Array>({
+      start(c) {
+        for (let i = 0; i < 8; i++) c.enqueue(new Uint8Array(512 * 1024))
+        c.close()
+      },
+    })
+    const res = await fetch(url, {
+      method: 'POST',
+      body: chunked,
+      headers: { 'content-type': 'video/mp4' },
+      duplex: 'half',
+    } as RequestInit).catch((e) => e)
+    // Either the 413 arrives, or the server cut the upload short (the client saw the connection close).
+    if (res instanceof Response) expect(res.status).toBe(413)
+    else expect(res).toBeInstanceOf(Error)
+  })
+})
+
+describe('XRPC router: errors, auth, rate limits, output', () => {
+  it('sends XRPCErrors with their status and name, and hides everything else', async () => {
+    const reported: unknown[] = []
+    const s = await start(
+      (r) => {
+        const fail = (err: unknown) => () => {
+          throw err
+        }
+        r.query('com.example.e400', fail(new InvalidRequestError('Could not locate record', 'RecordNotFound')))
+        r.query('com.example.e401', fail(new AuthRequiredError('Token has expired', 'ExpiredToken')))
+        r.query('com.example.e403', fail(new ForbiddenError()))
+        r.query('com.example.e404', fail(new NotFoundError('gone')))
+        r.query('com.example.e500', fail(new Error('password=hunter2 at /srv/db.ts:12')))
+        r.query('com.example.weird', fail(new XRPCError(200, 'Odd')))
+      },
+      { onError: (e) => reported.push(e) },
+    )
+    expect(await errorOf(await fetch(`${s.url}/xrpc/com.example.e400`))).toEqual([
+      400,
+      'RecordNotFound',
+      'Could not locate record',
+    ])
+    expect(await errorOf(await fetch(`${s.url}/xrpc/com.example.e401`))).toEqual([
+      401,
+      'ExpiredToken',
+      'Token has expired',
+    ])
+    expect((await errorOf(await fetch(`${s.url}/xrpc/com.example.e403`))).slice(0, 2)).toEqual([403, 'Forbidden'])
+    expect(await errorOf(await fetch(`${s.url}/xrpc/com.example.e404`))).toEqual([404, 'NotFound', 'gone'])
+    const hidden = await fetch(`${s.url}/xrpc/com.example.e500`)
+    const text = await hidden.text()
+    expect(hidden.status).toBe(500)
+    expect(text).not.toMatch(/hunter2|srv/)
+    expect(JSON.parse(text)).toEqual({ error: 'InternalServerError', message: 'Internal Server Error' })
+    expect((await fetch(`${s.url}/xrpc/com.example.weird`)).status).toBe(500)
+    expect(reported).toHaveLength(2)
+  })
+
+  it('runs the auth verifier before reading the body and hands its result to the handler', async () => {
+    let handlerCalls = 0
+    const auth: RouteOptions<{ did: string }>['auth'] = ({ req }) => {
+      const h = req.headers.get('authorization')
+      if (h !== 'Bearer good')
+        throw new AuthRequiredError('Bad token', undefined, { headers: { 'www-authenticate': 'Bearer' } })
+      return { did: 'did:plc:alice' }
+    }
+    const s = await start((r) =>
+      r.procedure(
+        'com.example.upload',
+        ({ auth }) => {
+          handlerCalls++
+          return json({ who: auth.did })
+        },
+        { auth },
+      ),
+    )
+    const url = `${s.url}/xrpc/com.example.upload`
+    const ok = await post(url, new Uint8Array(3), 'image/png', { authorization: 'Bearer good' })
+    expect(await ok.json()).toEqual({ who: 'did:plc:alice' })
+    const denied = await post(url, new Uint8Array(3), 'image/png', { authorization: 'Bearer bad' })
+    expect(denied.headers.get('www-authenticate')).toBe('Bearer')
+    expect(await errorOf(denied)).toEqual([401, 'AuthenticationRequired', 'Bad token'])
+    // A huge unauthenticated upload is refused for auth, not read.
+    const status = await rawStatus(
+      s.port,
+      'POST /xrpc/com.example.upload HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\nContent-Length: 1000000000\r\n\r\n',
+    )
+    expect(status).toMatch(/^HTTP\/1.1 401/)
+    expect(handlerCalls).toBe(1)
+  })
+
+  it('rate limits per key with RateLimit headers, sharing a limiter across routes', async () => {
+    const writes = new RateLimiter({ limit: 3, windowMs: 60_000, name: 'writes' })
+    const s = await start((r) => {
+      r.procedure('com.example.w1', () => undefined, { rateLimit: { limiter: writes } })
+      r.procedure('com.example.w2', () => undefined, {
+        rateLimit: { limiter: writes, key: ({ req }) => req.headers.get('x-user') ?? undefined },
+      })
+    }, {})
+    const r1 = await post(`${s.url}/xrpc/com.example.w1`, undefined)
+    expect(r1.status).toBe(200)
+    expect(r1.headers.get('ratelimit-limit')).toBe('3')
+    expect(r1.headers.get('ratelimit-remaining')).toBe('2')
+    expect(r1.headers.get('ratelimit-policy')).toBe('3;w=60')
+    await post(`${s.url}/xrpc/com.example.w1`, undefined)
+    await post(`${s.url}/xrpc/com.example.w1`, undefined)
+    const limited = await post(`${s.url}/xrpc/com.example.w1`, undefined)
+    expect(limited.headers.get('retry-after')).toMatch(/^\d+$/)
+    expect(limited.headers.get('ratelimit-remaining')).toBe('0')
+    expect((await errorOf(limited)).slice(0, 2)).toEqual([429, 'RateLimitExceeded'])
+    // Same limiter, different key: its own budget; key undefined: not limited at all.
+    expect((await post(`${s.url}/xrpc/com.example.w2`, undefined, undefined, { 'x-user': 'bob' })).status).toBe(200)
+    for (let i = 0; i < 5; i++) expect((await post(`${s.url}/xrpc/com.example.w2`, undefined)).status).toBe(200)
+  })
+
+  it('validates output when asked, answering 500 and reporting the mismatch', async () => {
+    const reported: unknown[] = []
+    const handler = () => json({ notOk: 1 })
+    const strict = await start((r) => r.query('com.example.echoParams', handler), {
+      lexicons,
+      validateOutput: true,
+      onError: (e) => reported.push(e),
+    })
+    expect((await fetch(`${strict.url}/xrpc/com.example.echoParams?did=did:plc:a`)).status).toBe(500)
+    expect(String(reported[0])).toMatch(/does not match its lexicon/)
+    const lax = await start((r) => r.query('com.example.echoParams', handler))
+    expect((await fetch(`${lax.url}/xrpc/com.example.echoParams?did=did:plc:a`)).status).toBe(200)
+  })
+
+  it('streams async-iterable output and stops the source when the client goes away', async () => {
+    let finalized = false
+    const s = await start(
+      (r) =>
+        r.query('com.example.stream', () => ({
+          encoding: 'application/vnd.ipld.car',
+          body: (async function* () {
+            try {
+              for (let i = 0; ; i++) yield new Uint8Array(64 * 1024).fill(i & 0xff)
+            } finally {
+              finalized = true
+            }
+          })(),
+        })),
+      {},
+    )
+    const ac = new AbortController()
+    const res = await fetch(`${s.url}/xrpc/com.example.stream`, { signal: ac.signal })
+    expect(res.headers.get('content-type')).toBe('application/vnd.ipld.car')
+    const reader = res.body!.getReader()
+    let got = 0
+    while (got < 1024 * 1024) got += (await reader.read()).value!.byteLength
+    ac.abort()
+    await expect.poll(() => finalized, { timeout: 3000 }).toBe(true)
+  })
+
+  it('adds CORS headers to every response and answers preflights; can be turned off', async () => {
+    const s = await start((r) => r.query('com.example.echoParams', () => json({ ok: true })))
+    const pre = await fetch(`${s.url}/xrpc/com.example.echoParams`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'https://app.example',
+        'access-control-request-method': 'GET',
+        'access-control-request-headers': 'authorization, atproto-proxy',
+      },
+    })
+    expect(pre.status).toBe(204)
+    expect(pre.headers.get('access-control-allow-origin')).toBe('*')
+    expect(pre.headers.get('access-control-allow-headers')).toBe('authorization, atproto-proxy')
+    expect(pre.headers.get('access-control-allow-methods')).toContain('POST')
+    const err = await fetch(`${s.url}/xrpc/com.example.nope`)
+    expect(err.headers.get('access-control-allow-origin')).toBe('*')
+    expect(err.headers.get('access-control-expose-headers')).toContain('ratelimit-remaining')
+    const off = await start((r) => r.query('com.example.echoParams', () => json({ ok: true })), { cors: false })
+    expect(
+      (await fetch(`${off.url}/xrpc/com.example.echoParams`)).headers.get('access-control-allow-origin'),
+    ).toBeNull()
+  })
+})
+
+describe('XRPC router with clients', () => {
+  it('round-trips with our XrpcClient, errors included', async () => {
+    const s = await start((r) => {
+      r.procedure('com.example.createThing', ({ input }) => {
+        const body = input?.body as { name: string }
+        if (body.name === 'dup') throw new InvalidRequestError('exists', 'ThingExists')
+        return json({ name: body.name, ref: cid })
+      })
+    })
+    const client = new XrpcClient({ service: s.url })
+    const res = await client.procedure('com.example.createThing', { name: 'a', ref: cid })
+    expect(res.data.ref).toBeInstanceOf(CID)
+    const err = await client.procedure('com.example.createThing', { name: 'dup' }).catch((e) => e)
+    expect([err.status, err.error, err.message]).toEqual([400, 'ThingExists', 'exists'])
+  })
+
+  it('is understood by the official @atproto/xrpc client', async () => {
+    const s = await start((r) => {
+      r.query('com.example.echoParams', ({ params }) => json({ ok: true, params }))
+      r.procedure('com.example.createThing', () => {
+        throw new InvalidRequestError('exists', 'ThingExists')
+      })
+    })
+    const official = new OfficialXrpcClient(s.url, TEST_LEXICONS as never)
+    const res = await official.call('com.example.echoParams', { did: 'did:plc:abc', limit: 7, tags: ['a', 'b'] })
+    expect(res.success).toBe(true)
+    expect(res.data).toEqual({ ok: true, params: { did: 'did:plc:abc', limit: 7, tags: ['a', 'b'] } })
+    const err = await official.call('com.example.createThing', {}, { name: 'x' }).catch((e) => e)
+    expect([err.status, err.error, err.message]).toEqual([400, 'ThingExists', 'exists'])
+  })
+})
+
+describe('RateLimiter', () => {
+  it('allows `limit` points per window, refuses without spending, and resets with the window', () => {
+    let now = 1_000_000
+    const l = new RateLimiter({ limit: 5, windowMs: 1000, now: () => now })
+    expect(l.consume('a', 3)).toMatchObject({ allowed: true, remaining: 2, resetAt: 1_001_000 })
+    expect(l.consume('a', 3)).toMatchObject({ allowed: false, remaining: 2 })
+    expect(l.consume('a', 2)).toMatchObject({ allowed: true, remaining: 0 })
+    expect(l.consume('b')).toMatchObject({ allowed: true, remaining: 4 })
+    now += 1000
+    expect(l.consume('a')).toMatchObject({ allowed: true, remaining: 4 })
+    l.reset('a')
+    expect(l.consume('a', 5).allowed).toBe(true)
+  })
+
+  it('keeps memory bounded: sweeps expired windows and evicts past maxKeys', () => {
+    let now = 0
+    const l = new RateLimiter({ limit: 1, windowMs: 100, maxKeys: 1000, now: () => now })
+    for (let i = 0; i < 5000; i++) l.consume(`k${i}`)
+    expect(l.size).toBeLessThanOrEqual(1000)
+    now += 200
+    l.consume('fresh')
+    expect(l.size).toBe(1)
+    expect(() => new RateLimiter({ limit: 0, windowMs: 1 })).toThrow(RangeError)
+  })
+})

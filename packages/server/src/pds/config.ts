@@ -1,0 +1,225 @@
+/**
+ * The PDS configuration: one typed object built from environment variables and command-line flags
+ * (flags win). Environment names follow the official PDS (`PDS_HOSTNAME`, `PDS_PORT`, …) so an operator's
+ * existing env file keeps working; every field is listed in FLAGS below with its flag, env name and meaning.
+ *
+ * Checks types and shapes (numbers, URLs, handle domains starting with '.'); does NOT check that the PLC
+ * directory, AppView or relays are reachable. Secrets that are not given (JWT secret, PLC rotation key) are
+ * generated into the data directory on first start and kept (see keys.ts), so restarts keep sessions and
+ * the ability to update DIDs.
+ */
+import { resolve } from 'node:path'
+
+export interface PdsConfig {
+  /** Public DNS name of the PDS (no scheme, no port). Handles default to `*.<hostname>`. */
+  hostname: string
+  /** Port to listen on; 0 picks a free port (the public URL is then fixed when the server starts). */
+  port: number
+  /** Interface to bind. Default 127.0.0.1 in dev mode, 0.0.0.0 otherwise. */
+  bindHost: string
+  /** URL clients and DID documents use to reach this PDS: `https://<hostname>` (dev: `http://<hostname>:<port>`). */
+  publicUrl: string
+  /** The PDS's own DID (JWT audience, describeServer). Default `did:web:<hostname>`. */
+  serviceDid: string
+  /** Where the database, keys and blobs live. */
+  dataDir: string
+  /** SQLite durability. NORMAL survives kill -9 (the issue's requirement); FULL also survives power loss. */
+  sqliteSynchronous: 'NORMAL' | 'FULL'
+  plcUrl: string
+  appviewUrl?: string
+  appviewDid?: string
+  /** Relays asked to crawl us on start (com.atproto.sync.requestCrawl). */
+  crawlers: string[]
+  /** Basic-auth password for admin methods; undefined disables admin auth entirely. */
+  adminPassword?: string
+  /** HS256 secret for session JWTs; undefined = generated into <dataDir>/keys/jwt-secret. */
+  jwtSecret?: string
+  /** PLC rotation key (k256, hex); undefined = generated into <dataDir>/keys/plc-rotation-key.hex. */
+  rotationKeyHex?: string
+  /** An extra rotation key (did:key) placed above the PDS's own in new DIDs, for operator recovery. */
+  recoveryDidKey?: string
+  /** Handle suffixes offered to new accounts, each starting with '.', e.g. ['.test']. */
+  handleDomains: string[]
+  /** Largest blob upload in bytes (advertised by describeServer). */
+  blobUploadLimit: number
+  /** Dev mode: http and loopback addresses allowed (identity resolution, crawlers, AppView). */
+  devMode: boolean
+  /** Access token lifetime (official PDS: 2 h). */
+  accessTokenTtlMs: number
+  /** Refresh token lifetime (official PDS: 90 days). */
+  refreshTokenTtlMs: number
+  /** How long a refresh token still works after it was used once (official PDS: 2 h). */
+  refreshGraceMs: number
+  rateLimits: boolean
+  contactEmail?: string
+  privacyPolicyUrl?: string
+  termsOfServiceUrl?: string
+  logLevel: string
+}
+
+type Kind = 'string' | 'int' | 'bool' | 'list'
+interface Field {
+  key: keyof PdsConfig
+  flag: string
+  env: string
+  kind: Kind
+  help: string
+}
+
+/** Every setting: its flag, its environment variable and what it does (printed by `stratus pds --help`). */
+export const FLAGS: readonly Field[] = [
+  { key: 'hostname', flag: 'hostname', env: 'PDS_HOSTNAME', kind: 'string', help: 'public DNS name (default localhost)' },
+  { key: 'port', flag: 'port', env: 'PDS_PORT', kind: 'int', help: 'port to listen on (default 2583; 0 = any free port)' },
+  { key: 'bindHost', flag: 'bind', env: 'PDS_BIND_HOST', kind: 'string', help: 'interface to bind (default 0.0.0.0; dev 127.0.0.1)' },
+  { key: 'publicUrl', flag: 'public-url', env: 'PDS_PUBLIC_URL', kind: 'string', help: 'public URL (default https://<hostname>)' },
+  { key: 'serviceDid', flag: 'service-did', env: 'PDS_SERVICE_DID', kind: 'string', help: 'the PDS DID (default did:web:<hostname>)' },
+  { key: 'dataDir', flag: 'data-dir', env: 'PDS_DATA_DIRECTORY', kind: 'string', help: 'data directory (default ./data/pds)' },
+  { key: 'sqliteSynchronous', flag: 'sqlite-sync', env: 'PDS_SQLITE_SYNCHRONOUS', kind: 'string', help: 'NORMAL (default, survives kill -9) or FULL (survives power loss)' },
+  { key: 'plcUrl', flag: 'plc-url', env: 'PDS_DID_PLC_URL', kind: 'string', help: 'PLC directory (default https://plc.directory)' },
+  { key: 'appviewUrl', flag: 'appview-url', env: 'PDS_BSKY_APP_VIEW_URL', kind: 'string', help: 'AppView URL' },
+  { key: 'appviewDid', flag: 'appview-did', env: 'PDS_BSKY_APP_VIEW_DID', kind: 'string', help: 'AppView DID' },
+  { key: 'crawlers', flag: 'crawlers', env: 'PDS_CRAWLERS', kind: 'list', help: 'relay URLs to notify on start (comma-separated)' },
+  { key: 'adminPassword', flag: 'admin-password', env: 'PDS_ADMIN_PASSWORD', kind: 'string', help: 'admin password (unset = no admin access)' },
+  { key: 'jwtSecret', flag: 'jwt-secret', env: 'PDS_JWT_SECRET', kind: 'string', help: 'session JWT secret (unset = generated in data dir)' },
+  { key: 'rotationKeyHex', flag: 'rotation-key', env: 'PDS_PLC_ROTATION_KEY_K256_PRIVATE_KEY_HEX', kind: 'string', help: 'PLC rotation key, k256 hex (unset = generated in data dir)' },
+  { key: 'recoveryDidKey', flag: 'recovery-did-key', env: 'PDS_RECOVERY_DID_KEY', kind: 'string', help: 'extra did:key rotation key for new DIDs' },
+  { key: 'handleDomains', flag: 'handle-domains', env: 'PDS_SERVICE_HANDLE_DOMAINS', kind: 'list', help: 'handle suffixes, e.g. .example.com (default .<hostname>; localhost: .test)' },
+  { key: 'blobUploadLimit', flag: 'blob-limit', env: 'PDS_BLOB_UPLOAD_LIMIT', kind: 'int', help: 'largest blob in bytes (default 5 MiB)' },
+  { key: 'devMode', flag: 'dev', env: 'PDS_DEV_MODE', kind: 'bool', help: 'allow http and loopback services' },
+  { key: 'rateLimits', flag: 'rate-limits', env: 'PDS_RATE_LIMITS_ENABLED', kind: 'bool', help: 'enforce rate limits (default true)' },
+  { key: 'contactEmail', flag: 'contact-email', env: 'PDS_CONTACT_EMAIL_ADDRESS', kind: 'string', help: 'contact email in describeServer' },
+  { key: 'privacyPolicyUrl', flag: 'privacy-policy', env: 'PDS_PRIVACY_POLICY_URL', kind: 'string', help: 'privacy policy link' },
+  { key: 'termsOfServiceUrl', flag: 'terms-of-service', env: 'PDS_TERMS_OF_SERVICE_URL', kind: 'string', help: 'terms of service link' },
+  { key: 'logLevel', flag: 'log-level', env: 'LOG_LEVEL', kind: 'string', help: 'pino level: trace … fatal, silent (default info)' },
+]
+
+const MINUTE = 60_000
+const HOUR = 60 * MINUTE
+const DAY = 24 * HOUR
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+/** Fields a caller may set directly (tests, `stratus dev`); everything else gets its default. */
+export type PdsConfigInput = Partial<PdsConfig>
+
+/**
+ * The full configuration from `input` (already parsed: flags merged over env by {@link readConfigSources}),
+ * with defaults filled in and values checked.
+ */
+export function resolveConfig(input: PdsConfigInput = {}): PdsConfig {
+  const hostname = input.hostname ?? 'localhost'
+  const devMode = input.devMode ?? hostname === 'localhost'
+  const port = input.port ?? 2583
+  checkPort(port)
+  const publicUrl = stripSlash(input.publicUrl ?? (devMode ? `http://${hostname}:${port}` : `https://${hostname}`))
+  checkUrl('publicUrl', publicUrl, devMode)
+  const handleDomains = input.handleDomains?.length ? input.handleDomains : hostname === 'localhost' ? ['.test'] : [`.${hostname}`]
+  for (const d of handleDomains) {
+    if (!/^\.[a-z0-9.-]+$/i.test(d) || d.length < 2) throw new ConfigError(`handle domain must start with '.': ${d}`)
+  }
+  const cfg: PdsConfig = {
+    ...input,
+    hostname,
+    port,
+    bindHost: input.bindHost ?? (devMode ? '127.0.0.1' : '0.0.0.0'),
+    publicUrl,
+    serviceDid: input.serviceDid ?? `did:web:${hostname}`,
+    dataDir: resolve(input.dataDir ?? './data/pds'),
+    sqliteSynchronous: checkSync(input.sqliteSynchronous ?? 'NORMAL'),
+    plcUrl: stripSlash(input.plcUrl ?? 'https://plc.directory'),
+    crawlers: (input.crawlers ?? []).map(stripSlash),
+    handleDomains: handleDomains.map((d) => d.toLowerCase()),
+    blobUploadLimit: input.blobUploadLimit ?? 5 * 1024 * 1024,
+    devMode,
+    accessTokenTtlMs: input.accessTokenTtlMs ?? 2 * HOUR,
+    refreshTokenTtlMs: input.refreshTokenTtlMs ?? 90 * DAY,
+    refreshGraceMs: input.refreshGraceMs ?? 2 * HOUR,
+    rateLimits: input.rateLimits ?? true,
+    logLevel: input.logLevel ?? 'info',
+  }
+  for (const key of ['plcUrl', 'appviewUrl'] as const) if (cfg[key]) checkUrl(key, cfg[key], devMode)
+  for (const c of cfg.crawlers) checkUrl('crawlers', c, devMode)
+  if (cfg.blobUploadLimit <= 0) throw new ConfigError('blobUploadLimit must be positive')
+  if (cfg.jwtSecret !== undefined && cfg.jwtSecret.length < 16) throw new ConfigError('jwtSecret must be at least 16 characters')
+  return cfg
+}
+
+/** Merges environment and flags (`--name value`, `--name=value`, `--flag` for booleans) into config input. */
+export function readConfigSources(argv: readonly string[], env: Record<string, string | undefined> = process.env): PdsConfigInput {
+  const out: Record<string, unknown> = {}
+  for (const f of FLAGS) {
+    const raw = env[f.env]
+    if (raw !== undefined && raw !== '') out[f.key] = parseValue(f, raw)
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]
+    if (!arg.startsWith('--')) throw new ConfigError(`unexpected argument: ${arg}`)
+    const eq = arg.indexOf('=')
+    const name = eq < 0 ? arg.slice(2) : arg.slice(2, eq)
+    const field = FLAGS.find((f) => f.flag === name || (f.kind === 'bool' && `no-${f.flag}` === name))
+    if (!field) throw new ConfigError(`unknown option: --${name}`)
+    if (field.kind === 'bool' && eq < 0) {
+      out[field.key] = !name.startsWith('no-')
+      continue
+    }
+    const value = eq < 0 ? argv[++i] : arg.slice(eq + 1)
+    if (value === undefined) throw new ConfigError(`--${name} needs a value`)
+    out[field.key] = parseValue(field, value)
+  }
+  return out as PdsConfigInput
+}
+
+/** `--help` text listing every flag and environment variable. */
+export function configHelp(): string {
+  return FLAGS.map((f) => `  --${f.flag.padEnd(18)} ${f.env.padEnd(44)} ${f.help}`).join('\n')
+}
+
+function parseValue(f: Field, raw: string): unknown {
+  switch (f.kind) {
+    case 'int': {
+      if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${f.env} / --${f.flag} must be a whole number: ${raw}`)
+      return Number(raw.trim())
+    }
+    case 'bool': {
+      const v = raw.trim().toLowerCase()
+      if (['1', 'true', 'yes', 'on'].includes(v)) return true
+      if (['0', 'false', 'no', 'off'].includes(v)) return false
+      throw new ConfigError(`${f.env} / --${f.flag} must be true or false: ${raw}`)
+    }
+    case 'list':
+      return raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '')
+    default:
+      return raw
+  }
+}
+
+function checkPort(port: number): void {
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`invalid port: ${port}`)
+}
+
+function checkSync(s: string): 'NORMAL' | 'FULL' {
+  const up = s.toUpperCase()
+  if (up !== 'NORMAL' && up !== 'FULL') throw new ConfigError(`sqliteSynchronous must be NORMAL or FULL: ${s}`)
+  return up
+}
+
+function checkUrl(name: string, value: string, devMode: boolean): void {
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw new ConfigError(`${name} is not a URL: ${value}`)
+  }
+  if (url.protocol !== 'https:' && !(devMode && url.protocol === 'http:')) {
+    throw new ConfigError(`${name} must use https (http only in dev mode): ${value}`)
+  }
+}
+
+function stripSlash(url: string): string {
+  return url.replace(/\/+$/, '')
+}

@@ -1,0 +1,44 @@
+/**
+ * The Personal Data Server: accounts, sessions, repositories, blobs, sync and the firehose.
+ *
+ * Layout (follow it when you add to the PDS):
+ *   config.ts         PdsConfig from env + flags (every option listed in FLAGS, with its env name)
+ *   keys.ts           the PDS's own secrets (PLC rotation key, JWT secret), generated into <dataDir>/keys
+ *   db/               the ONE shared SQLite database (why shared: see db/index.ts)
+ *     migrations/     NNN-what.ts files + migrations/index.ts, the ordered registry
+ *     schema.ts       row types, one interface per table
+ *   context.ts        PdsContext: what every handler gets (cfg, db, lexicons, keys, plc, idResolver,
+ *                     logger, auth, limits, hooks, signingKey(did)) plus slots for repo, blobs, sequencer
+ *   app.ts            createPds(cfg) → { url, router, ctx, handle, start(), close() }
+ *   api/<nsid>.ts     one file per XRPC method; default export `register(router, ctx)`; listed in api/index.ts
+ *   accounts/         account rows, handle/email rules, passwords login, sessions (refresh rotation), creation
+ *   auth/             password hashing (scrypt), session JWTs, auth verifiers for routes, scopes
+ *   limits.ts         rate limiters (per IP, per identifier, repo write points per account)
+ *   pages.ts, well-known.ts   `/`, `/robots.txt`, `/.well-known/atproto-did`
+ *   cli.ts            `stratus pds`, `stratus account create|list`
+ *   test-util.ts      startTestPds / startTestPlc for tests (never imported by the service)
+ *
+ * How to extend:
+ *   - A handler: create api/<nsid>.ts exporting `default function register(router: XrpcRouter, ctx: PdsContext)`
+ *     that calls router.query/procedure/subscription (auth: `{ auth: ctx.auth.access({ checkTakedown: true }) }`,
+ *     rate limits: `enforce(ctx.limits.x, key)` or the route's `rateLimit` option), then append it to HANDLERS
+ *     in api/index.ts.
+ *   - A migration: create db/migrations/NNN-what.ts exporting `up(db: Kysely<any>)` (one statement per
+ *     sql`` call), add its line to `pdsMigrations` in db/migrations/index.ts, add its row types to db/schema.ts.
+ *   - A context slot: give the field in `PdsSlots` (context.ts) its real type, and set it at the end of
+ *     `createContext` (so the CLI, which builds a context without HTTP, gets it too). Work that must commit
+ *     with a new account goes in `ctx.hooks.accountCreated` (synchronous, inside the account transaction);
+ *     background work in `ctx.hooks.started` / `ctx.hooks.closing`.
+ *   - Writes: synchronous `ctx.db.transact(() => …)` with `ctx.db.stmt(sql)`; never an async transaction.
+ */
+export { type Pds, createPds, PDS_VERSION } from './app.ts'
+export { type PdsConfig, type PdsConfigInput, ConfigError, FLAGS, configHelp, readConfigSources, resolveConfig } from './config.ts'
+export { type ContextOptions, type CreatedAccount, type PdsContext, type PdsHooks, type PdsSlots, createContext } from './context.ts'
+export { type PdsDatabase, openPdsDatabase, pdsMigrations } from './db/index.ts'
+export { type PdsKeys, loadKeys } from './keys.ts'
+export { type LimitName, type LimitSpec, type PdsLimiters, DEFAULT_LIMITS, createLimiters, enforce, enforceWritePoints } from './limits.ts'
+export { ACCOUNT_USAGE, PDS_USAGE, accountCommand, pdsCommand } from './cli.ts'
+export type { AccessCredentials, AdminCredentials, AuthVerifiers, RefreshCredentials } from './auth/verifier.ts'
+export { AuthScope } from './auth/scopes.ts'
+export { createAccount, type CreateAccountInput } from './accounts/create.ts'
+export { type AccountRow, type AccountStatus, accountStatus, getAccount, getAccountByDid } from './accounts/store.ts'
