@@ -35,15 +35,22 @@ export const PLC_LIMITS: Readonly<PlcLimits> = Object.freeze({
   maxVerificationMethodIdLength: 32,
 })
 
+/**
+ * did:keys already seen to be valid. Rotation keys are shared by many DIDs (a PDS's key signs for
+ * all its accounts) and checking a p256 point costs ~100 µs, so remember the good ones (bounded).
+ */
+const validKeys = new Set<string>()
+const VALID_KEYS_MAX = 10_000
+
 function assertDidKey(key: string, field: string): void {
-  let ok = false
+  if (validKeys.has(key)) return
   try {
     parseDidKey(key)
-    ok = true
   } catch {
-    ok = false
+    throw new UnsupportedKeyError(key, field)
   }
-  if (!ok) throw new UnsupportedKeyError(key, field)
+  if (validKeys.size >= VALID_KEYS_MAX) validKeys.delete(validKeys.values().next().value as string)
+  validKeys.add(key)
 }
 
 function assertUnique(values: readonly string[], field: string): void {

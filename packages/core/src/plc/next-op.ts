@@ -26,24 +26,32 @@ export interface NextOpResult {
   signer: string
 }
 
-/** Validates a genesis op for `did` and returns the state it creates. */
-export function assureValidCreationOp(did: string, op: AnyOp): DocumentData {
+function checkGenesis(did: string, op: AnyOp): { data: DocumentData; signer: string } {
   ensureValidPlcDid(did)
   if (op.type === 'plc_tombstone') throw new MisorderedOperationError('a log cannot start with a tombstone')
   if (op.prev !== null) throw new MisorderedOperationError('genesis operation must have prev: null')
-  assureValidSig(normalizeOp(op).rotationKeys, op, 'rotation keys of the genesis operation')
+  const signer = assureValidSig(normalizeOp(op).rotationKeys, op, 'rotation keys of the genesis operation')
   const expected = didForGenesisOp(op)
   if (expected !== did) throw new GenesisHashError(expected)
-  return opToData(did, op) as DocumentData
+  return { data: opToData(did, op) as DocumentData, signer }
 }
 
-function sameCid(a: string, b: string): boolean {
-  if (a === b) return true
+/** Validates a genesis op for `did` and returns the state it creates. */
+export function assureValidCreationOp(did: string, op: AnyOp): DocumentData {
+  return checkGenesis(did, op).data
+}
+
+/** Index of the op whose CID is `prev`; non-canonical CID strings are compared in canonical form. */
+function indexOfCid(ops: readonly IndexedOperation[], prev: string): number {
+  const exact = ops.findIndex((o) => o.cid === prev)
+  if (exact >= 0) return exact
+  let canonical: string
   try {
-    return CID.parse(a).equals(CID.parse(b))
+    canonical = CID.parse(prev).toString()
   } catch {
-    return false
+    return -1
   }
+  return canonical === prev ? -1 : ops.findIndex((o) => o.cid === canonical)
 }
 
 /**
@@ -56,16 +64,13 @@ export function assureValidNextOp(
   proposed: AnyOp,
   now: Date | number = Date.now(),
 ): NextOpResult {
-  if (ops.length === 0) {
-    const data = assureValidCreationOp(did, proposed)
-    return { nullified: [], prev: null, signer: findSigner(data.rotationKeys, proposed) as string }
-  }
+  if (ops.length === 0) return { nullified: [], prev: null, signer: checkGenesis(did, proposed).signer }
   if (proposed.type === 'create')
     throw new MisorderedOperationError('legacy create is only valid as a genesis operation')
   if (proposed.prev === null)
     throw new MisorderedOperationError('DID already exists; prev must name an earlier operation')
   const prev = proposed.prev
-  const index = ops.findIndex((o) => sameCid(o.cid, prev))
+  const index = indexOfCid(ops, prev)
   if (index < 0) throw new MisorderedOperationError(`prev ${prev.slice(0, 80)} is not an active operation of ${did}`)
   const base = ops[index]
   if (base.operation.type === 'plc_tombstone') throw new MisorderedOperationError('cannot follow a tombstone')

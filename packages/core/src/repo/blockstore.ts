@@ -10,6 +10,7 @@
  * counts stay exact because MST nodes are unique within a tree and record blocks are counted per key.
  */
 import { type Block, CID } from '../data/index.ts'
+import { RepoError } from './errors.ts'
 import type { CommitData } from './types.ts'
 
 export interface ReadableBlockStore {
@@ -92,7 +93,11 @@ export class MemoryBlockStore implements BlockStore {
     return this.root
   }
 
+  /** Like the SQLite store, refuses a commit that does not follow the current root (when there is one). */
   applyCommit(commit: CommitData): void {
+    if (this.root !== null && !commit.prev?.equals(this.root.cid)) {
+      throw new RepoError(`commit ${commit.cid} does not follow the stored root ${this.root.cid}`)
+    }
     const added: string[] = []
     for (const b of commit.newBlocks) {
       const k = b.cid.toString()

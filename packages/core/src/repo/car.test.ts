@@ -1,4 +1,11 @@
-import { MemoryBlockstore, Repo as TheirRepo, WriteOpAction, getFullRepo, readCarWithRoot, verifyRepoCar as theirVerify } from '@atproto/repo'
+import {
+  MemoryBlockstore,
+  Repo as TheirRepo,
+  WriteOpAction,
+  getFullRepo,
+  readCarWithRoot,
+  verifyRepoCar as theirVerify,
+} from '@atproto/repo'
 import { Secp256k1Keypair as TheirKeypair } from '@atproto/crypto'
 import { describe, expect, it } from 'vitest'
 import { Secp256k1Keypair } from '../crypto/index.ts'
@@ -9,7 +16,6 @@ import {
   Repo,
   RepoVerificationError,
   encodeCommit,
-  encodeNode,
   exportRepoCar,
   exportRepoCarBytes,
   keyHeight,
@@ -39,7 +45,9 @@ function ourRepo(n: number): Repo {
   }))
   let repo = Repo.create(new MemoryBlockStore(), did, keypair, writes.slice(0, n / 2))
   repo = repo.applyWrites(writes.slice(n / 2), keypair).repo
-  const upd = writes.slice(0, 20).map((w) => ({ ...w, action: 'update' as const, record: { $type: COLL, updated: w.rkey } }))
+  const upd = writes
+    .slice(0, 20)
+    .map((w) => ({ ...w, action: 'update' as const, record: { $type: COLL, updated: w.rkey } }))
   return repo.applyWrites(upd, keypair).repo
 }
 
@@ -186,7 +194,11 @@ describe('hostile CARs are rejected with a clear error', () => {
     expectReject(carWith(root.cid, [root]), 'bad-structure', /height/)
     const child = rawNode([{ key: K.a0 }]) // a height-0 key one layer too high (the height-1 layer is skipped)
     const top = rawNode([{ key: K.c2 }], child.cid)
-    expectReject(carWith(top.cid, [top, child]), 'bad-structure', /A0\/374913 has height 0 but sits in a node at height 1/)
+    expectReject(
+      carWith(top.cid, [top, child]),
+      'bad-structure',
+      /A0\/374913 has height 0 but sits in a node at height 1/,
+    )
   })
 
   it('unsorted and duplicate keys', () => {
@@ -259,7 +271,14 @@ describe('hostile CARs are rejected with a clear error', () => {
     expectReject(carWith(leaf.cid, [leaf], { signer: Secp256k1Keypair.create() }), 'bad-signature', /signature/)
     expectReject(carWith(leaf.cid, [leaf], { did: 'did:plc:someoneelseaaaaaaaaaaaa' }), 'wrong-did', /expected/)
     expectReject(carWith(leaf.cid, [leaf], { rev: 'not-a-tid' }), 'bad-rev', /rev/)
-    const v2 = encodeBlock({ did, version: 2, data: leaf.cid, rev: '3kaaaaaaaaaa2', prev: null, sig: new Uint8Array(64) })
+    const v2 = encodeBlock({
+      did,
+      version: 2,
+      data: leaf.cid,
+      rev: '3kaaaaaaaaaa2',
+      prev: null,
+      sig: new Uint8Array(64),
+    })
     expectReject(writeCarBytes([v2.cid], [v2, leaf, rec]), 'bad-commit', /version 2/)
   })
 

@@ -144,7 +144,8 @@ export class VerifiedRepo implements VerifiedTree {
 }
 
 function readRoot(roots: CID[]): CID {
-  if (roots.length !== 1) throw new RepoVerificationError('bad-car', `repository CAR must have one root, has ${roots.length}`)
+  if (roots.length !== 1)
+    throw new RepoVerificationError('bad-car', `repository CAR must have one root, has ${roots.length}`)
   return roots[0]
 }
 

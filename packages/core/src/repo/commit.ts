@@ -54,7 +54,13 @@ export function decodeCommit(bytes: Uint8Array): Commit {
   } catch (err) {
     bad(`not DAG-CBOR (${(err as Error).message})`)
   }
-  if (typeof obj !== 'object' || obj === null || Array.isArray(obj) || obj instanceof CID || obj instanceof Uint8Array) {
+  if (
+    typeof obj !== 'object' ||
+    obj === null ||
+    Array.isArray(obj) ||
+    obj instanceof CID ||
+    obj instanceof Uint8Array
+  ) {
     bad('not a map')
   }
   const o = obj as LexMap

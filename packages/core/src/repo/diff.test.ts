@@ -67,13 +67,22 @@ describe('diffMst', () => {
         const d = diffMst(a, b)
         const t = await DataDiff.of(tb, ta)
         expect(d.creates.map((e) => `${e.key} ${e.cid}`).sort()).toEqual(
-          t.addList().map((e) => `${e.key} ${e.cid}`).sort(),
+          t
+            .addList()
+            .map((e) => `${e.key} ${e.cid}`)
+            .sort(),
         )
         expect(d.updates.map((e) => `${e.key} ${e.prev} ${e.cid}`).sort()).toEqual(
-          t.updateList().map((e) => `${e.key} ${e.prev} ${e.cid}`).sort(),
+          t
+            .updateList()
+            .map((e) => `${e.key} ${e.prev} ${e.cid}`)
+            .sort(),
         )
         expect(d.deletes.map((e) => `${e.key} ${e.prev}`).sort()).toEqual(
-          t.deleteList().map((e) => `${e.key} ${e.cid}`).sort(),
+          t
+            .deleteList()
+            .map((e) => `${e.key} ${e.cid}`)
+            .sort(),
         )
         expect(strs(d.newNodes.map((b) => b.cid))).toEqual(strs(t.newMstBlocks.cids()))
         const removedLeaves = new Set([...d.updates, ...d.deletes].map((e) => e.prev.toString()))

@@ -16,7 +16,10 @@
  * recordProofCar(store, commitCid, [key])                        // com.atproto.sync.getRecord
  * ```
  * `BlockStore.applyCommit` keeps only blocks reachable from the current commit (reference counts, see
- * blockstore.ts). `MemoryBlockStore` is here; the SQLite store is server/repo-store.
+ * blockstore.ts) and refuses a commit that does not follow the stored root. `MemoryBlockStore` is here;
+ * the SQLite store is server/repo-store. Serialize writes per account and keep using the Repo returned by
+ * the last applyCommit: blocks of older commits are collected. Account import: `verifyRepoCar(car, …)`
+ * then `store.applyCommit(verified.toImportCommit())` on an empty store.
  *
  * ## For a relay
  * `verifyCommitEvent(evt, { signingKey, prevData })` checks a `#commit` event: CAR, commit DID/rev/
@@ -26,7 +29,8 @@
  * ## For an AppView / backfill
  * `verifyRepoCar(bytes, { did, signingKey })` (or `verifyRepoCarStream(chunks, …)`) reads a whole CAR and
  * verifies everything (see verify.ts), returning a VerifiedRepo: `.commit`, `.entries` (key order),
- * `.records()` (decoded), `.mst()`. `diffMst(prev, curr)` gives creates/updates/deletes between two trees.
+ * `.records()` (decoded), `.mst()`. `diffMst(prev, curr)` gives creates/updates/deletes between two trees
+ * (and the MST nodes added/removed), reading only the subtrees whose CIDs differ.
  *
  * ## Lower level
  * `Mst` (empty/load, get, add/update/delete/set, list/entries with prefix/after/before/reverse/limit,

@@ -18,7 +18,9 @@ describe('MST keys', () => {
   })
 
   it('example keys are valid and have the heights their names claim', () => {
-    const keys = readFileSync(new URL('example_keys.txt', vectors), 'utf8').split('\n').filter((l) => l.length > 0)
+    const keys = readFileSync(new URL('example_keys.txt', vectors), 'utf8')
+      .split('\n')
+      .filter((l) => l.length > 0)
     expect(keys.length).toBeGreaterThan(100)
     for (const key of keys) {
       expect(isValidMstKey(key), key).toBe(true)
@@ -28,7 +30,13 @@ describe('MST keys', () => {
   })
 
   it('accepts and rejects keys per the repository spec', () => {
-    const good = ['app.bsky.feed.post/3jqfcqzm3fo2j', 'a/b', 'com.example/self', 'c/a_b~c-d:e.f', `a/${'x'.repeat(1022)}`]
+    const good = [
+      'app.bsky.feed.post/3jqfcqzm3fo2j',
+      'a/b',
+      'com.example/self',
+      'c/a_b~c-d:e.f',
+      `a/${'x'.repeat(1022)}`,
+    ]
     const bad = [
       '',
       'nocollection',

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { MST, MemoryBlockstore } from '@atproto/repo'
 import { describe, expect, it } from 'vitest'
-import { CID, encodeCbor } from '../data/index.ts'
+import { type CID, encodeCbor } from '../data/index.ts'
 import { KeyExistsError, KeyNotFoundError, MemoryBlockStore, Mst, diffMst, encodeNode } from './index.ts'
 import { prng, randInt, randomKeys, recordCid, shuffle, toMf } from './test-util.ts'
 
@@ -82,7 +82,11 @@ describe('Mst', () => {
       const root = ours.rootCid().toString()
       expect(root).toBe((await theirs.getPointer()).toString())
       // Order independence: rebuilding the final key set from scratch gives the same root.
-      expect(build(shuffle(rnd, [...live])).rootCid().toString()).toBe(root)
+      expect(
+        build(shuffle(rnd, [...live]))
+          .rootCid()
+          .toString(),
+      ).toBe(root)
     }
   })
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { Secp256k1Keypair } from '../crypto/index.ts'
 import { CID } from '../data/index.ts'
 import {
-  BlockMap,
+  type BlockMap,
   MemoryBlockStore,
   Mst,
   Repo,
@@ -102,13 +102,20 @@ describe('record proofs', () => {
     }))
     const repo = Repo.create(store, did, keypair, writes)
     for (let c = 0; c < 20; c++) {
-      const picks = Array.from({ length: 1 + randInt(rnd, 4) }, () => `k${randInt(rnd, 400).toString().padStart(4, '0')}`)
+      const picks = Array.from(
+        { length: 1 + randInt(rnd, 4) },
+        () => `k${randInt(rnd, 400).toString().padStart(4, '0')}`,
+      )
       const claims = picks.map((rkey) => ({
         collection: 'com.example.record',
         rkey,
         cid: repo.getRecordCid('com.example.record', rkey),
       }))
-      const car = recordProofCar(store, repo.cid, picks.map((r) => `com.example.record/${r}`))
+      const car = recordProofCar(
+        store,
+        repo.cid,
+        picks.map((r) => `com.example.record/${r}`),
+      )
       const res = await verifyProofs(
         car,
         claims.map((cl) => ({ ...cl, cid: cl.cid ? toMf(cl.cid) : null })),

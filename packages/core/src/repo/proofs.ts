@@ -119,7 +119,7 @@ export function verifyRecordProofs(
     try {
       mst ??= Mst.load(store, commit.data)
       const found = mst.get(claim.key)
-      ok = claim.cid === null ? found === null : found !== null && found.equals(claim.cid) && store.has(found)
+      ok = claim.cid === null ? found === null : found?.equals(claim.cid) === true && store.has(claim.cid)
     } catch (err) {
       if (!(err instanceof MissingBlockError)) throw err
     }

@@ -65,9 +65,13 @@ describe('Repo', () => {
       expect(mine.prev?.toString()).toBe(ours.cid.toString())
       expect(compareTids(mine.rev, ours.rev)).toBeGreaterThan(0)
       const withoutCommit = (cids: string[], c: { toString(): string }) => cids.filter((x) => x !== c.toString())
-      expect(withoutCommit(cidStrs(mine.newBlocks), mine.cid)).toEqual(withoutCommit(cidStrs(their.newBlocks.entries()), their.cid))
+      expect(withoutCommit(cidStrs(mine.newBlocks), mine.cid)).toEqual(
+        withoutCommit(cidStrs(their.newBlocks.entries()), their.cid),
+      )
       const theirEvent = new Set([...cidStrs(their.newBlocks.entries()), ...cidStrs(their.relevantBlocks.entries())])
-      expect(withoutCommit(cidStrs(mine.eventBlocks), mine.cid)).toEqual(withoutCommit([...theirEvent].sort(), their.cid))
+      expect(withoutCommit(cidStrs(mine.eventBlocks), mine.cid)).toEqual(
+        withoutCommit([...theirEvent].sort(), their.cid),
+      )
       // Ops: in write order, cid for creates/updates, prev for updates/deletes.
       expect(mine.ops.map((o) => o.path)).toEqual(writes.map((w) => `${w.collection}/${w.rkey}`))
       for (const [i, op] of mine.ops.entries()) {
@@ -93,7 +97,10 @@ describe('Repo', () => {
     const keypair = Secp256k1Keypair.create()
     const store = new MemoryBlockStore()
     const repo = Repo.create(store, did, keypair)
-    const { repo: next } = repo.applyWrites([{ action: 'create', collection: COLL, rkey: 'a', record: { $type: COLL } }], keypair)
+    const { repo: next } = repo.applyWrites(
+      [{ action: 'create', collection: COLL, rkey: 'a', record: { $type: COLL } }],
+      keypair,
+    )
     const commit = decodeCommit(store.get(next.cid) as Uint8Array)
     expect(commit.version).toBe(3)
     expect(commit.prev).toBeNull()
@@ -112,12 +119,24 @@ describe('Repo', () => {
       { action: 'create', collection: COLL, rkey: 'a', record: { $type: COLL } },
     ])
     const rec = { $type: COLL }
-    expect(() => repo.formatCommit([{ action: 'create', collection: COLL, rkey: 'a', record: rec }], keypair)).toThrow(KeyExistsError)
-    expect(() => repo.formatCommit([{ action: 'update', collection: COLL, rkey: 'b', record: rec }], keypair)).toThrow(KeyNotFoundError)
-    expect(() => repo.formatCommit([{ action: 'delete', collection: COLL, rkey: 'b' }], keypair)).toThrow(KeyNotFoundError)
-    expect(() => repo.formatCommit([{ action: 'create', collection: 'not an nsid', rkey: 'b', record: rec }], keypair)).toThrow(/NSID/)
-    expect(() => repo.formatCommit([{ action: 'create', collection: COLL, rkey: '..', record: rec }], keypair)).toThrow(/record key/)
-    expect(() => repo.formatCommit([{ action: 'create', collection: COLL, rkey: 'b', record: [1] }], keypair)).toThrow(/not an object/)
+    expect(() => repo.formatCommit([{ action: 'create', collection: COLL, rkey: 'a', record: rec }], keypair)).toThrow(
+      KeyExistsError,
+    )
+    expect(() => repo.formatCommit([{ action: 'update', collection: COLL, rkey: 'b', record: rec }], keypair)).toThrow(
+      KeyNotFoundError,
+    )
+    expect(() => repo.formatCommit([{ action: 'delete', collection: COLL, rkey: 'b' }], keypair)).toThrow(
+      KeyNotFoundError,
+    )
+    expect(() =>
+      repo.formatCommit([{ action: 'create', collection: 'not an nsid', rkey: 'b', record: rec }], keypair),
+    ).toThrow(/NSID/)
+    expect(() => repo.formatCommit([{ action: 'create', collection: COLL, rkey: '..', record: rec }], keypair)).toThrow(
+      /record key/,
+    )
+    expect(() => repo.formatCommit([{ action: 'create', collection: COLL, rkey: 'b', record: [1] }], keypair)).toThrow(
+      /not an object/,
+    )
     expect(() =>
       repo.formatCommit(
         [
@@ -128,13 +147,30 @@ describe('Repo', () => {
       ),
     ).toThrow(/more than one write/)
     expect(() => repo.formatCommit([], keypair, { rev: repo.rev })).toThrow(RepoError)
+    // Two commits formatted from the same state: the store takes the first and refuses the second.
+    const c1 = repo.formatCommit([{ action: 'create', collection: COLL, rkey: 'x', record: rec }], keypair)
+    const c2 = repo.formatCommit([{ action: 'create', collection: COLL, rkey: 'y', record: rec }], keypair)
+    const after = repo.applyCommit(c1)
+    expect(() => repo.applyCommit(c2)).toThrow(/does not follow/)
+    expect(after.getRecordCid(COLL, 'x')).not.toBeNull()
   })
 
   it('lists records of a collection with cursors', () => {
     const keypair = Secp256k1Keypair.create()
     const writes: RecordWrite[] = []
-    for (let i = 0; i < 50; i++) writes.push({ action: 'create', collection: COLL, rkey: `k${String(i).padStart(2, '0')}`, record: { $type: COLL, i } })
-    writes.push({ action: 'create', collection: 'com.example.other', rkey: 'x', record: { $type: 'com.example.other' } })
+    for (let i = 0; i < 50; i++)
+      writes.push({
+        action: 'create',
+        collection: COLL,
+        rkey: `k${String(i).padStart(2, '0')}`,
+        record: { $type: COLL, i },
+      })
+    writes.push({
+      action: 'create',
+      collection: 'com.example.other',
+      rkey: 'x',
+      record: { $type: 'com.example.other' },
+    })
     const repo = Repo.create(new MemoryBlockStore(), did, keypair, writes)
     const page = repo.listRecords(COLL, { limit: 10, after: 'k05' })
     expect(page.map((r) => r.rkey)).toEqual(['k06', 'k07', 'k08', 'k09', 'k10', 'k11', 'k12', 'k13', 'k14', 'k15'])

@@ -20,7 +20,7 @@ import { type Commit, decodeCommit, encodeCommit, signCommit } from './commit.ts
 import { diffMst } from './diff.ts'
 import { KeyNotFoundError, MissingBlockError, RepoError } from './errors.ts'
 import { formatDataKey } from './keys.ts'
-import { type ListOptions, Mst } from './mst.ts'
+import { Mst } from './mst.ts'
 import { releaseBuiltBytes } from './node.ts'
 import { addCoveringProof } from './proofs.ts'
 import type { CommitData, RecordWrite, RepoOp } from './types.ts'
@@ -78,7 +78,13 @@ export class Repo {
   }
 
   /** Creates and stores a new repository. */
-  static create(store: BlockStore, did: string, keypair: Keypair, writes: RecordWrite[] = [], opts?: CommitOptions): Repo {
+  static create(
+    store: BlockStore,
+    did: string,
+    keypair: Keypair,
+    writes: RecordWrite[] = [],
+    opts?: CommitOptions,
+  ): Repo {
     const data = Repo.formatInit(store, did, keypair, writes, opts)
     store.applyCommit(data)
     return Repo.afterCommit(store, data)
@@ -104,8 +110,11 @@ export class Repo {
     return { cid, value: decodeCbor(bytes) }
   }
 
-  /** Records of one collection in rkey order; `after`/`before` are rkeys (exclusive). */
-  listRecords(collection: string, opts: Omit<ListOptions, 'prefix' | 'after' | 'before'> & { after?: string; before?: string } = {}): RecordEntry[] {
+  /** Records of one collection in rkey order (or reverse); `after`/`before` are rkeys (exclusive). */
+  listRecords(
+    collection: string,
+    opts: { limit?: number; reverse?: boolean; after?: string; before?: string } = {},
+  ): RecordEntry[] {
     const prefix = `${collection}/`
     const list = this.data.list({
       ...opts,
@@ -123,7 +132,8 @@ export class Repo {
   /** Computes the next commit for a batch of writes (see the module comment); stores nothing. */
   formatCommit(writes: RecordWrite[], keypair: Keypair, opts: CommitOptions = {}): CommitData {
     const rev = opts.rev ?? nextTid(this.commit.rev)
-    if (compareTids(rev, this.commit.rev) <= 0) throw new RepoError(`rev ${rev} is not after the current rev ${this.rev}`)
+    if (compareTids(rev, this.commit.rev) <= 0)
+      throw new RepoError(`rev ${rev} is not after the current rev ${this.rev}`)
     return buildCommit(this, this.did, this.data, writes, keypair, rev)
   }
 

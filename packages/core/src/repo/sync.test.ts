@@ -113,10 +113,20 @@ describe('verifyCommitEvent', () => {
       const ks = [...new Set(Array.from({ length: 4 }, () => randInt(rnd, 200)))]
       const writes = ks.map((k, i) =>
         i % 2 === 0
-          ? { action: WriteOpAction.Update as const, collection: COLL, rkey: `r${k}`, record: { $type: COLL, round, k } }
+          ? {
+              action: WriteOpAction.Update as const,
+              collection: COLL,
+              rkey: `r${k}`,
+              record: { $type: COLL, round, k },
+            }
           : { action: WriteOpAction.Delete as const, collection: COLL, rkey: `r${k}` },
       )
-      writes.push({ action: WriteOpAction.Create as never, collection: COLL, rkey: `c${round}`, record: { $type: COLL, round } } as never)
+      writes.push({
+        action: WriteOpAction.Create as never,
+        collection: COLL,
+        rkey: `c${round}`,
+        record: { $type: COLL, round },
+      } as never)
       const c = await repo.formatCommit(writes as never, theirKey)
       // Read the new tree (their blocks + the commit's new blocks) with our Mst to fill in op cids.
       const all = new MemoryBlockStore()
@@ -195,17 +205,28 @@ describe('verifyCommitEvent', () => {
     expectFail({ ...good, ops: wrongCid }, 'inversion-failed', /does not have the op's cid/)
     expectFail({ ...good, ops: [...good.ops, good.ops[0]] }, 'bad-ops', /more than one op/)
     expectFail({ ...good, ops: [{ action: 'create', path: 'bad', cid: repo.cid }] }, 'bad-ops', /invalid path/)
-    expectFail({ ...good, ops: [{ action: 'create', path: `${COLL}/x`, cid: repo.cid, prev: repo.cid }] }, 'bad-ops', /has a prev/)
-    expectFail({ ...good, ops: [{ action: 'delete', path: `${COLL}/x`, cid: repo.cid, prev: repo.cid }] }, 'bad-ops', /has a cid/)
+    expectFail(
+      { ...good, ops: [{ action: 'create', path: `${COLL}/x`, cid: repo.cid, prev: repo.cid }] },
+      'bad-ops',
+      /has a prev/,
+    )
+    expectFail(
+      { ...good, ops: [{ action: 'delete', path: `${COLL}/x`, cid: repo.cid, prev: repo.cid }] },
+      'bad-ops',
+      /has a cid/,
+    )
     expectFail({ ...good, ops: [{ action: 'update', path: `${COLL}/x`, cid: repo.cid }] }, 'bad-ops', /needs both/)
     expectFail({ ...good, ops: Array(201).fill(good.ops[0]) }, 'too-large', /201 ops/)
     expectFail({ ...good, commit: repo.cid }, 'bad-car', /root/)
     expectFail({ ...good, blocks: good.blocks.subarray(0, 50) }, 'bad-car', /CAR/)
-    const onlyCommit = writeCarBytes([commit.cid], [...commit.eventBlocks].filter((b) => b.cid.equals(commit.cid)))
+    const onlyCommit = writeCarBytes(
+      [commit.cid],
+      [...commit.eventBlocks].filter((b) => b.cid.equals(commit.cid)),
+    )
     expectFail({ ...good, blocks: onlyCommit }, 'missing-block', /lacks/)
-    expect(() =>
-      verifyCommitEvent(good, { signingKey: keypair.did(), prevData: repo.cid }),
-    ).toThrow(/not the last known data/)
+    expect(() => verifyCommitEvent(good, { signingKey: keypair.did(), prevData: repo.cid })).toThrow(
+      /not the last known data/,
+    )
   })
 
   it('#sync events', () => {
@@ -216,4 +237,3 @@ describe('verifyCommitEvent', () => {
     expect(() => verifySyncEvent({ did, rev: '3kzzzzzzzzzz2', blocks }, { signingKey: keypair.did() })).toThrow(/rev/)
   })
 })
-

@@ -54,7 +54,10 @@ export interface VerifiedCommitEvent {
 export const MAX_EVENT_OPS = 200
 export const MAX_EVENT_BLOCKS_BYTES = 2 * 1024 * 1024
 
-function fail(code: 'bad-car' | 'bad-ops' | 'too-large' | 'bad-rev' | 'inversion-failed' | 'missing-block', msg: string): never {
+function fail(
+  code: 'bad-car' | 'bad-ops' | 'too-large' | 'bad-rev' | 'inversion-failed' | 'missing-block',
+  msg: string,
+): never {
   throw new RepoVerificationError(code, msg)
 }
 
@@ -130,7 +133,8 @@ function invertOps(store: MemoryBlockStore, commit: Commit, ops: RepoOp[], prevD
     const root = mst.rootCid()
     if (!root.equals(prevData)) fail('inversion-failed', `inverted ops give ${root}, not prevData ${prevData}`)
   } catch (err) {
-    if (err instanceof MissingBlockError) fail('missing-block', `event lacks a block the inversion needs: ${err.message}`)
+    if (err instanceof MissingBlockError)
+      fail('missing-block', `event lacks a block the inversion needs: ${err.message}`)
     if (err instanceof RepoVerificationError) throw err
     throw new RepoVerificationError('inversion-failed', `inversion failed: ${(err as Error).message}`)
   }

@@ -115,7 +115,13 @@ function checkRecord(store: ReadableBlockStore, entry: MstEntry): void {
   } catch (err) {
     fail('bad-record', `record ${key} (${cid}) does not decode: ${(err as Error).message}`)
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array || value instanceof CID) {
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    Array.isArray(value) ||
+    value instanceof Uint8Array ||
+    value instanceof CID
+  ) {
     fail('bad-record', `record ${key} (${cid}) is not a map`)
   }
 }

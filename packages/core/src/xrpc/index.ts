@@ -39,3 +39,12 @@ export {
 } from './frames.ts'
 export { subscribe, subscriptionUrl, StreamClosedError, type SubscribeOptions } from './subscribe.ts'
 export { appendParams, type QueryParams } from './params.ts'
+export {
+  createServiceJwt,
+  serviceAuthHeaders,
+  verifyServiceJwt,
+  bearerToken,
+  type ServiceJwtPayload,
+  type CreateServiceJwtOptions,
+  type VerifyServiceJwtOptions,
+} from './service-auth.ts'

@@ -7,6 +7,18 @@
 type Command = { summary: string; run: (argv: string[]) => Promise<void> }
 
 const commands: Record<string, Command> = {
+  plc: {
+    summary: 'run a did:plc directory (SQLite or PostgreSQL)',
+    run: async (argv) => void (await (await import('../plc/cli.ts')).plcCommand(argv)),
+  },
+  pds: {
+    summary: 'run a Personal Data Server',
+    run: async (argv) => (await import('../pds/cli.ts')).pdsCommand(argv),
+  },
+  account: {
+    summary: 'operator tasks on a PDS data dir: create | list',
+    run: async (argv) => (await import('../pds/cli.ts')).accountCommand(argv),
+  },
   lexgen: {
     summary: 'regenerate TypeScript types from lexicons/ into packages/core/src/lexicon/generated',
     run: async (argv) => (await import('./lexgen.ts')).run(argv),

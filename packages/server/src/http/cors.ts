@@ -2,7 +2,7 @@
  * CORS for XRPC: any origin may call (atproto auth is bearer tokens, never cookies, so '*' is safe), and
  * the headers clients need to read are exposed (rate limits, DPoP nonces, auth challenges, repo revision).
  */
-import { addHeaders } from './output.ts'
+import { type Reply, type ReplyOrResponse, addHeaders } from './reply.ts'
 
 const EXPOSE = [
   'ratelimit-limit',
@@ -20,16 +20,17 @@ const EXPOSE = [
 const ALLOW_METHODS = 'GET, HEAD, POST, OPTIONS'
 const DEFAULT_ALLOW_HEADERS = 'authorization, content-type, dpop, atproto-proxy, atproto-accept-labelers'
 
-/** Adds the CORS response headers (copying the response if its headers are immutable). */
-export function withCors(res: Response): Response {
+/** Adds the CORS response headers (copying a Response if its headers are immutable). */
+export function withCors(res: ReplyOrResponse): ReplyOrResponse {
   return addHeaders(res, { 'access-control-allow-origin': '*', 'access-control-expose-headers': EXPOSE }, true)
 }
 
 /** The answer to a preflight request: allows the requested headers, cached for a day. */
-export function preflight(req: Request): Response {
+export function preflight(req: Request): Reply {
   const requested = req.headers.get('access-control-request-headers')
-  return new Response(null, {
+  return {
     status: 204,
+    body: null,
     headers: {
       'access-control-allow-origin': '*',
       'access-control-allow-methods': ALLOW_METHODS,
@@ -38,5 +39,5 @@ export function preflight(req: Request): Response {
       'access-control-max-age': '86400',
       vary: 'access-control-request-headers',
     },
-  })
+  }
 }

@@ -31,6 +31,11 @@
  * router pulls the next message only when the socket has room; a consumer that stays stuck is dropped with
  * ConsumerTooSlow. An XRPCError thrown by the handler (e.g. FutureCursor) goes out as an error frame and
  * closes the stream. Live sources should watch `signal` to stop waiting when the consumer leaves.
+ *
+ * Composing with other routes: `serveFetch(req => …router.handle(req)…)` works; to keep the router's fast
+ * path (no fetch Response built per call), pass an object whose `[RAW_HANDLER]` returns a Reply or Response,
+ * e.g. `{ handle, upgrade: router.upgrade,
+ *        [RAW_HANDLER]: (req) => isXrpc(req) ? router[RAW_HANDLER](req) : other(req) }`
  */
 export { createXrpcRouter, type XrpcRouter, type XrpcRouterOptions } from './router.ts'
 export type {
@@ -67,4 +72,5 @@ export {
   type UpgradeResult,
 } from './serve.ts'
 export { clientAddress } from './node-request.ts'
+export { RAW_HANDLER, toResponse, type RawHandler, type Reply, type ReplyOrResponse } from './reply.ts'
 export { streamFromAsyncIterable, iterateStream, readLimited, limitStream, BodyTooLargeError } from './streams.ts'

@@ -7,6 +7,7 @@
 import { lexStringify, type LexValue } from '@stratus/core/data'
 import { PayloadTooLargeError, XRPCError } from '@stratus/core/xrpc'
 import { BodyTooLargeError, streamFromAsyncIterable } from './streams.ts'
+import { type Reply, type ReplyOrResponse, lowercaseKeys } from './reply.ts'
 import type { HandlerResult } from './types.ts'
 import { baseType } from './validation.ts'
 
@@ -17,29 +18,33 @@ export function isJsonEncoding(encoding: string): boolean {
   return t === 'application/json' || t.endsWith('+json')
 }
 
-/** The Response for a handler's result. `checkJson` validates JSON output bodies before they are sent. */
-export function resultResponse(result: HandlerResult, checkJson?: (body: unknown) => void): Response {
+/** The reply for a handler's result. `checkJson` validates JSON output bodies before they are sent. */
+export function resultReply(result: HandlerResult, checkJson?: (body: unknown) => void): ReplyOrResponse {
   if (result instanceof Response) return result
-  if (result === undefined || result === null) return new Response(null, { status: 200 })
-  const headers = new Headers(result.headers)
+  if (result === undefined || result === null) return { status: 200, headers: {}, body: null }
+  const headers = lowercaseKeys(result.headers)
   const { encoding, body } = result
   if (isJsonEncoding(encoding)) {
     checkJson?.(body)
-    headers.set('content-type', baseType(encoding) === 'application/json' ? JSON_TYPE : encoding)
-    const text = new TextEncoder().encode(lexStringify(body as LexValue))
-    headers.set('content-length', String(text.byteLength))
-    return new Response(text, { status: 200, headers })
+    headers['content-type'] = baseType(encoding) === 'application/json' ? JSON_TYPE : encoding
+    const bytes = utf8.encode(lexStringify(body as LexValue))
+    headers['content-length'] = String(bytes.byteLength)
+    return { status: 200, headers, body: bytes }
   }
-  headers.set('content-type', encoding)
-  if (body instanceof Uint8Array) {
-    headers.set('content-length', String(body.byteLength))
-    return new Response(body as Uint8Array<ArrayBuffer>, { status: 200, headers })
-  }
-  if (typeof body === 'string') return new Response(body, { status: 200, headers })
-  if (body instanceof ReadableStream) return new Response(body, { status: 200, headers })
-  if (isAsyncIterable(body)) return new Response(streamFromAsyncIterable(body), { status: 200, headers })
-  if (body === undefined || body === null) return new Response(null, { status: 200, headers })
+  headers['content-type'] = encoding
+  if (typeof body === 'string') return bytesReply(headers, utf8.encode(body))
+  if (body instanceof Uint8Array) return bytesReply(headers, body)
+  if (body instanceof ReadableStream) return { status: 200, headers, body }
+  if (isAsyncIterable(body)) return { status: 200, headers, body: streamFromAsyncIterable(body) }
+  if (body === undefined || body === null) return { status: 200, headers, body: null }
   throw new TypeError(`handler returned a ${typeof body} body for non-JSON encoding ${encoding}`)
+}
+
+const utf8 = new TextEncoder()
+
+function bytesReply(headers: Record<string, string>, body: Uint8Array): Reply {
+  headers['content-length'] = String(body.byteLength)
+  return { status: 200, headers, body }
 }
 
 function isAsyncIterable(v: unknown): v is AsyncIterable<Uint8Array> {
@@ -56,24 +61,7 @@ export function toXrpcError(err: unknown): { error: XRPCError; internal: boolean
   return { error: new XRPCError(500, 'InternalServerError', 'Internal Server Error'), internal: true }
 }
 
-export function errorResponse(err: XRPCError, extraHeaders?: Record<string, string>): Response {
-  const headers = new Headers({ ...err.headers, ...extraHeaders })
-  headers.set('content-type', JSON_TYPE)
-  return new Response(JSON.stringify(err.toJSON()), { status: err.status, headers })
-}
-
-/** Adds headers (keeping any the response already has unless `overwrite`); copies immutable responses. */
-export function addHeaders(res: Response, headers: Record<string, string>, overwrite = false): Response {
-  const apply = (h: Headers) => {
-    for (const [k, v] of Object.entries(headers)) if (overwrite || !h.has(k)) h.set(k, v)
-  }
-  try {
-    apply(res.headers)
-    return res
-  } catch {
-    // Responses from fetch() have immutable headers.
-    const copy = new Response(res.body, { status: res.status, statusText: res.statusText, headers: res.headers })
-    apply(copy.headers)
-    return copy
-  }
+export function errorReply(err: XRPCError, extraHeaders?: Record<string, string>): Reply {
+  const headers = { ...lowercaseKeys(err.headers), ...extraHeaders, 'content-type': JSON_TYPE }
+  return { status: err.status, headers, body: utf8.encode(JSON.stringify(err.toJSON())) }
 }

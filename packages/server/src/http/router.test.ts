@@ -1,9 +1,5 @@
-import http from 'node:http'
-import net from 'node:net'
-import { gzipSync } from 'node:zlib'
 import { XrpcClient as OfficialXrpcClient } from '@atproto/xrpc'
 import { CID } from '@stratus/core/data'
-import { Lexicons } from '@stratus/core/lexicon'
 import {
   AuthRequiredError,
   ForbiddenError,
@@ -12,62 +8,12 @@ import {
   XRPCError,
   XrpcClient,
 } from '@stratus/core/xrpc'
-import { afterEach, describe, expect, it } from 'vitest'
-import {
-  type RouteOptions,
-  RateLimiter,
-  type ServedHandle,
-  type XrpcRouter,
-  type XrpcRouterOptions,
-  createXrpcRouter,
-  serveFetch,
-} from './index.ts'
+import { describe, expect, it } from 'vitest'
+import { type RouteOptions, RateLimiter, createXrpcRouter } from './index.ts'
 import { TEST_LEXICONS } from './test-lexicons.ts'
+import { cid, errorOf, json, lexicons, post, rawStatus, routerHarness } from './test-util.ts'
 
-const lexicons = new Lexicons(TEST_LEXICONS)
-const open: ServedHandle[] = []
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()))
-})
-
-async function start(setup: (r: XrpcRouter) => void, opts: XrpcRouterOptions = { lexicons }) {
-  const router = createXrpcRouter(opts)
-  setup(router)
-  const served = await serveFetch(router, { port: 0 })
-  open.push(served)
-  return served
-}
-
-const json = (body: unknown) => ({ encoding: 'application/json', body })
-const cid = CID.parse('bafyreie5cvv4h45feadgeuwhbcutmh6t2ceseocckahdoe6uat64zmz454')
-
-async function errorOf(res: Response): Promise<[number, string, string | undefined]> {
-  const body = (await res.json()) as { error: string; message?: string }
-  return [res.status, body.error, body.message]
-}
-
-function post(url: string, body: BodyInit | undefined, type?: string, headers: Record<string, string> = {}) {
-  return fetch(url, { method: 'POST', body, headers: type ? { 'content-type': type, ...headers } : headers })
-}
-
-/** Sends raw request bytes and resolves with the status line once the server answers. */
-function rawStatus(port: number, head: string, body?: Buffer): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const sock = net.connect(port, '127.0.0.1', () => {
-      sock.write(head)
-      if (body) sock.write(body)
-    })
-    let out = ''
-    sock.on('data', (d) => {
-      out += d
-      if (out.includes('\r\n')) {
-        resolve(out.split('\r\n')[0])
-        sock.destroy()
-      }
-    })
-    sock.on('error', reject)
-  })
-}
+const start = routerHarness()
 
 describe('XRPC router: routing', () => {
   it('answers unknown methods 501, other paths 404, wrong verbs 405, subscriptions over plain GET 426', async () => {
@@ -147,167 +93,6 @@ describe('XRPC router: params', () => {
       b: ['x', 'y'],
       c: '',
     })
-  })
-})
-
-describe('XRPC router: input', () => {
-  const setup = (r: XrpcRouter) => {
-    r.procedure('com.example.createThing', ({ input }) => {
-      const body = input?.body as { name: string; ref?: CID; data?: Uint8Array }
-      if (body.ref && !(body.ref instanceof CID)) throw new Error('ref should be a CID')
-      return json({ name: body.name, ...(body.ref ? { ref: body.ref } : {}) })
-    })
-    r.procedure('com.example.upload', ({ input }) =>
-      json({ size: (input!.body as Uint8Array).byteLength, type: input?.encoding }),
-    )
-    r.procedure('com.example.imageOnly', ({ input }) => json({ type: input?.encoding }))
-    r.procedure('com.example.noInput', ({ input }) => json({ input: input === undefined }))
-  }
-
-  it('parses JSON into data-model values and serialises them back', async () => {
-    const s = await start(setup)
-    const res = await post(
-      `${s.url}/xrpc/com.example.createThing`,
-      JSON.stringify({ name: 'x', ref: { $link: cid.toString() } }),
-      'application/json; charset=utf-8',
-    )
-    expect(res.status).toBe(200)
-    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8')
-    expect(await res.json()).toEqual({ name: 'x', ref: { $link: cid.toString() } })
-  })
-
-  it('rejects malformed JSON, invalid UTF-8, absurd nesting and lexicon violations with 400', async () => {
-    const s = await start(setup)
-    const url = `${s.url}/xrpc/com.example.createThing`
-    const cases: [BodyInit, RegExp][] = [
-      ['{"name": "x",', /Invalid JSON/],
-      ['', /Invalid JSON/],
-      [new Uint8Array([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]), /UTF-8/],
-      ['['.repeat(100_000) + ']'.repeat(100_000), /nested|Invalid/],
-      [JSON.stringify({ name: 'much too long for this' }), /name must not be longer than 10/],
-      [JSON.stringify({ nom: 'x' }), /name/],
-      [JSON.stringify({ name: 'x', ref: 'not-a-cid' }), /ref/],
-      ['"just a string"', /object/],
-    ]
-    for (const [body, msg] of cases) {
-      const [status, error, message] = await errorOf(await post(url, body, 'application/json'))
-      expect([status, error], String(message)).toEqual([400, 'InvalidRequest'])
-      expect(message).toMatch(msg)
-    }
-  })
-
-  it('checks the content type against the declared encoding', async () => {
-    const s = await start(setup)
-    const wrong = await errorOf(await post(`${s.url}/xrpc/com.example.createThing`, '{"name":"x"}', 'text/plain'))
-    expect(wrong).toEqual([400, 'InvalidRequest', 'Wrong request encoding (Content-Type): text/plain'])
-    const none = await errorOf(await post(`${s.url}/xrpc/com.example.createThing`, new Uint8Array([1]), undefined))
-    expect(none[2]).toMatch(/Content-Type\) required/)
-    const missing = await errorOf(await post(`${s.url}/xrpc/com.example.createThing`, undefined, undefined))
-    expect(missing[0]).toBe(400)
-    expect(await (await post(`${s.url}/xrpc/com.example.imageOnly`, new Uint8Array([1]), 'image/png')).json()).toEqual({
-      type: 'image/png',
-    })
-    expect((await post(`${s.url}/xrpc/com.example.imageOnly`, new Uint8Array([1]), 'video/mp4')).status).toBe(400)
-    const unexpected = await errorOf(await post(`${s.url}/xrpc/com.example.noInput`, '{}', 'application/json'))
-    expect(unexpected).toEqual([400, 'InvalidRequest', 'A request body was provided when none was expected'])
-    expect(await (await post(`${s.url}/xrpc/com.example.noInput`, undefined, undefined)).json()).toEqual({
-      input: true,
-    })
-  })
-
-  it('accepts any type for */* input, gzip bodies, and rejects broken compression', async () => {
-    const s = await start(setup)
-    const url = `${s.url}/xrpc/com.example.upload`
-    expect(await (await post(url, new Uint8Array(1000), 'application/octet-stream')).json()).toEqual({
-      size: 1000,
-      type: 'application/octet-stream',
-    })
-    const zipped = gzipSync(Buffer.alloc(5000, 7))
-    expect(await (await post(url, zipped, 'image/png', { 'content-encoding': 'gzip' })).json()).toEqual({
-      size: 5000,
-      type: 'image/png',
-    })
-    expect((await post(url, Buffer.from('not gzip'), 'image/png', { 'content-encoding': 'gzip' })).status).toBe(400)
-    expect((await post(url, Buffer.from('x'), 'image/png', { 'content-encoding': 'br' })).status).toBe(415)
-  })
-
-  it('answers 413 from Content-Length before any of the body is sent', async () => {
-    let called = false
-    const s = await start(
-      (r) =>
-        r.procedure('com.example.upload', () => {
-          called = true
-          return undefined
-        }),
-      { lexicons, maxBodyBytes: 1000 },
-    )
-    const status = await rawStatus(
-      s.port,
-      'POST /xrpc/com.example.upload HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\nContent-Length: 1000000000\r\n\r\n',
-    )
-    expect(status).toBe('HTTP/1.1 413 Payload Too Large')
-    expect(called).toBe(false)
-  })
-
-  it('answers 413 mid-upload for chunked bodies, long before the client has finished sending', async () => {
-    const s = await start((r) => setup(r), { lexicons, maxBodyBytes: 64 * 1024 })
-    const req = http.request(`${s.url}/xrpc/com.example.upload`, {
-      method: 'POST',
-      headers: { 'content-type': 'image/png', 'transfer-encoding': 'chunked' },
-    })
-    req.on('error', () => {})
-    let sent = 0
-    let answered: http.IncomingMessage | undefined
-    req.on('response', (res) => {
-      answered = res
-    })
-    // Keep sending until the server answers (it must, after ~64 KiB) or we reach 50 MiB.
-    while (!answered && sent < 50 * 1024 * 1024) {
-      const chunk = Buffer.alloc(64 * 1024)
-      sent += chunk.length
-      if (!req.write(chunk)) await new Promise((r) => setTimeout(r, 5))
-    }
-    expect(answered?.statusCode).toBe(413)
-    expect(sent).toBeLessThan(20 * 1024 * 1024)
-    req.destroy()
-    // JSON bodies too.
-    const big = JSON.stringify({ name: 'x', pad: 'y'.repeat(100 * 1024) })
-    expect((await errorOf(await post(`${s.url}/xrpc/com.example.createThing`, big, 'application/json')))[0]).toBe(413)
-  })
-
-  it('streams input to handlers that ask for it, enforcing the limit while iterating', async () => {
-    const s = await start(
-      (r) =>
-        r.procedure(
-          'com.example.upload',
-          async ({ input }) => {
-            let n = 0
-            for await (const chunk of input!.body as AsyncIterable<Uint8Array>) n += chunk.byteLength
-            return json({ size: n })
-          },
-          { streamInput: true, maxBodyBytes: 3 * 1024 * 1024 },
-        ),
-      { lexicons, maxBodyBytes: 10 },
-    )
-    const url = `${s.url}/xrpc/com.example.upload`
-    expect(await (await post(url, new Uint8Array(2 * 1024 * 1024), 'video/mp4')).json()).toEqual({
-      size: 2 * 1024 * 1024,
-    })
-    const chunked = new ReadableStream<Uint8Array>({
-      start(c) {
-        for (let i = 0; i < 8; i++) c.enqueue(new Uint8Array(512 * 1024))
-        c.close()
-      },
-    })
-    const res = await fetch(url, {
-      method: 'POST',
-      body: chunked,
-      headers: { 'content-type': 'video/mp4' },
-      duplex: 'half',
-    } as RequestInit).catch((e) => e)
-    // Either the 413 arrives, or the server cut the upload short (the client saw the connection close).
-    if (res instanceof Response) expect(res.status).toBe(413)
-    else expect(res).toBeInstanceOf(Error)
   })
 })
 
@@ -499,31 +284,5 @@ describe('XRPC router with clients', () => {
     expect(res.data).toEqual({ ok: true, params: { did: 'did:plc:abc', limit: 7, tags: ['a', 'b'] } })
     const err = await official.call('com.example.createThing', {}, { name: 'x' }).catch((e) => e)
     expect([err.status, err.error, err.message]).toEqual([400, 'ThingExists', 'exists'])
-  })
-})
-
-describe('RateLimiter', () => {
-  it('allows `limit` points per window, refuses without spending, and resets with the window', () => {
-    let now = 1_000_000
-    const l = new RateLimiter({ limit: 5, windowMs: 1000, now: () => now })
-    expect(l.consume('a', 3)).toMatchObject({ allowed: true, remaining: 2, resetAt: 1_001_000 })
-    expect(l.consume('a', 3)).toMatchObject({ allowed: false, remaining: 2 })
-    expect(l.consume('a', 2)).toMatchObject({ allowed: true, remaining: 0 })
-    expect(l.consume('b')).toMatchObject({ allowed: true, remaining: 4 })
-    now += 1000
-    expect(l.consume('a')).toMatchObject({ allowed: true, remaining: 4 })
-    l.reset('a')
-    expect(l.consume('a', 5).allowed).toBe(true)
-  })
-
-  it('keeps memory bounded: sweeps expired windows and evicts past maxKeys', () => {
-    let now = 0
-    const l = new RateLimiter({ limit: 1, windowMs: 100, maxKeys: 1000, now: () => now })
-    for (let i = 0; i < 5000; i++) l.consume(`k${i}`)
-    expect(l.size).toBeLessThanOrEqual(1000)
-    now += 200
-    l.consume('fresh')
-    expect(l.size).toBe(1)
-    expect(() => new RateLimiter({ limit: 0, windowMs: 1 })).toThrow(RangeError)
   })
 })

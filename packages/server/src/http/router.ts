@@ -16,8 +16,9 @@ import { MethodNotImplementedError, RateLimitExceededError, XRPCError } from '@s
 import { preflight, withCors } from './cors.ts'
 import { readInput } from './input.ts'
 import { clientAddress } from './node-request.ts'
-import { addHeaders, errorResponse, resultResponse, toXrpcError } from './output.ts'
+import { errorReply, resultReply, toXrpcError } from './output.ts'
 import { type RateLimitResult, rateLimitHeaders } from './rate-limit.ts'
+import { RAW_HANDLER, type RawHandler, type ReplyOrResponse, addHeaders, toResponse } from './reply.ts'
 import type { FetchHandler, UpgradeResult } from './serve.ts'
 import { runSubscription, type SubscriptionLimits } from './subscription.ts'
 import type { RouteOptions, RouteRateLimit, SubscriptionHandler, XrpcHandler } from './types.ts'
@@ -58,6 +59,8 @@ export interface XrpcRouter {
   has(nsid: string): boolean
   handle(req: Request): Promise<Response>
   upgrade(req: Request): Promise<UpgradeResult>
+  /** handle() without building a fetch Response; serveFetch uses it. */
+  [RAW_HANDLER]: RawHandler
 }
 
 const PREFIX = '/xrpc/'
@@ -99,15 +102,18 @@ export function createXrpcRouter(opts: XrpcRouterOptions = {}): XrpcRouter {
       return router
     },
     has: (nsid) => routes.has(nsid),
-    async handle(req) {
-      if (cors && req.method === 'OPTIONS') return preflight(req)
-      const res = await dispatch(req)
-      return cors ? withCors(res) : res
-    },
+    handle: async (req) => toResponse(await handleRaw(req)),
+    [RAW_HANDLER]: (req) => handleRaw(req),
     upgrade: (req) => upgrade(req),
   }
 
-  async function dispatch(req: Request): Promise<Response> {
+  async function handleRaw(req: Request): Promise<ReplyOrResponse> {
+    if (cors && req.method === 'OPTIONS') return preflight(req)
+    const res = await dispatch(req)
+    return cors ? withCors(res) : res
+  }
+
+  async function dispatch(req: Request): Promise<ReplyOrResponse> {
     const nsid = nsidOf(req)
     try {
       if (nsid === undefined) throw new XRPCError(404, 'NotFound', 'Not Found')
@@ -124,10 +130,10 @@ export function createXrpcRouter(opts: XrpcRouterOptions = {}): XrpcRouter {
     }
   }
 
-  function failure(err: unknown, nsid?: string, headers?: Record<string, string>): Response {
+  function failure(err: unknown, nsid?: string, headers?: Record<string, string>): ReplyOrResponse {
     const { error, internal } = toXrpcError(err)
     if (internal) onError(err, nsid)
-    return errorResponse(error, headers)
+    return errorReply(error, headers)
   }
 
   async function call(nsid: string, route: Extract<Route, { type: 'query' | 'procedure' }>, req: Request) {
@@ -140,7 +146,7 @@ export function createXrpcRouter(opts: XrpcRouterOptions = {}): XrpcRouter {
       if (input && isJsonEncodingOf(input.encoding)) validator.input(nsid, input.body)
       const result = await route.handler({ nsid, params, input, auth, req, signal: req.signal })
       const validate = route.opts.validateOutput ?? opts.validateOutput ?? false
-      const res = resultResponse(result, validate ? (body) => validator.output(nsid, body) : undefined)
+      const res = resultReply(result, validate ? (body) => validator.output(nsid, body) : undefined)
       return limitHeaders ? addHeaders(res, limitHeaders) : res
     } catch (err) {
       return failure(err, nsid, limitHeaders)
@@ -158,7 +164,7 @@ export function createXrpcRouter(opts: XrpcRouterOptions = {}): XrpcRouter {
     }
   }
 
-  async function health(req: Request): Promise<Response> {
+  async function health(req: Request): Promise<ReplyOrResponse> {
     if (req.method !== 'GET' && req.method !== 'HEAD') throw new XRPCError(405, 'InvalidRequest', 'Use GET')
     try {
       await opts.health?.()
@@ -177,14 +183,14 @@ export function createXrpcRouter(opts: XrpcRouterOptions = {}): XrpcRouter {
         nsid === undefined
           ? new XRPCError(404, 'NotFound', 'Not Found')
           : new MethodNotImplementedError(`Method not implemented: ${nsid}`)
-      return failure(err, nsid)
+      return toResponse(failure(err, nsid))
     }
     try {
       // Rate limits refuse with HTTP 429 before the upgrade (as the spec asks); `auth` is not known yet.
       const limits = [...globalLimits, ...toArray(route.opts.rateLimit)]
       applyRateLimits(limits, { nsid, req, auth: undefined, params: rawParams(req) })
     } catch (err) {
-      return failure(err, nsid)
+      return toResponse(failure(err, nsid))
     }
     return (ws) => {
       void runSubscription({

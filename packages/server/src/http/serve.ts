@@ -16,6 +16,7 @@ import type { AddressInfo, Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { type WebSocket, WebSocketServer } from 'ws'
 import { toRequest } from './node-request.ts'
+import { RAW_HANDLER, type RawHandler, type Reply, type ReplyOrResponse } from './reply.ts'
 
 export type FetchHandler = (req: Request) => Promise<Response> | Response
 /** Accept: a function that takes over the socket. Refuse: an HTTP response sent instead of the upgrade. */
@@ -43,11 +44,13 @@ export interface ServedHandle {
   close(): Promise<void>
 }
 
-type HandlerLike = FetchHandler | { handle: FetchHandler; upgrade?: UpgradeHandler }
+type HandlerLike = FetchHandler | { handle: FetchHandler; upgrade?: UpgradeHandler; [RAW_HANDLER]?: RawHandler }
 
 /** Starts listening; resolves once the port is bound. */
 export async function serveFetch(handlerLike: HandlerLike, opts: ServeOptions): Promise<ServedHandle> {
-  const handler = typeof handlerLike === 'function' ? handlerLike : handlerLike.handle.bind(handlerLike)
+  // Objects such as the XRPC router may offer a variant that skips building fetch Responses.
+  const handler: RawHandler | FetchHandler =
+    typeof handlerLike === 'function' ? handlerLike : (handlerLike[RAW_HANDLER] ?? handlerLike.handle).bind(handlerLike)
   const upgrade =
     opts.upgrade ?? (typeof handlerLike === 'function' ? undefined : handlerLike.upgrade?.bind(handlerLike))
   const onError = opts.onError ?? (() => {})
@@ -89,7 +92,7 @@ export async function serveFetch(handlerLike: HandlerLike, opts: ServeOptions): 
 }
 
 async function onRequest(
-  handler: FetchHandler,
+  handler: RawHandler | FetchHandler,
   req: IncomingMessage,
   res: ServerResponse,
   onError: (err: unknown) => void,
@@ -107,22 +110,24 @@ async function onRequest(
     res.end(JSON.stringify({ error: 'InvalidRequest', message: `unsupported request: ${(err as Error).message}` }))
     return
   }
-  let response: Response
+  let response: ReplyOrResponse
   try {
     response = await handler(request)
   } catch (err) {
     onError(err)
-    response = Response.json({ error: 'InternalServerError', message: 'Internal Server Error' }, { status: 500 })
+    const body = new TextEncoder().encode('{"error":"InternalServerError","message":"Internal Server Error"}')
+    response = { status: 500, headers: { 'content-type': 'application/json; charset=utf-8' }, body }
   }
   await writeResponse(response, req, res, onError)
 }
 
 async function writeResponse(
-  response: Response,
+  response: ReplyOrResponse,
   req: IncomingMessage,
   res: ServerResponse,
   onError: (err: unknown) => void,
 ): Promise<void> {
+  if (!(response instanceof Response)) return writeReply(response, req, res, onError)
   if (res.destroyed) {
     await response.body?.cancel().catch(() => {})
     return
@@ -141,6 +146,22 @@ async function writeResponse(
     return
   }
   await pipeBody(response.body, res, onError)
+}
+
+async function writeReply(reply: Reply, req: IncomingMessage, res: ServerResponse, onError: (e: unknown) => void) {
+  const { body } = reply
+  if (res.destroyed) {
+    if (body instanceof ReadableStream) await body.cancel().catch(() => {})
+    return
+  }
+  const headers = req.complete ? reply.headers : { ...reply.headers, connection: 'close' }
+  res.writeHead(reply.status, headers)
+  if (body instanceof ReadableStream) {
+    if (req.method === 'HEAD') {
+      await body.cancel().catch(() => {})
+      res.end()
+    } else await pipeBody(body, res, onError)
+  } else res.end(body ?? undefined)
 }
 
 async function pipeBody(body: ReadableStream<Uint8Array>, res: ServerResponse, onError: (e: unknown) => void) {

@@ -49,10 +49,18 @@ export async function pdsCommand(argv: string[], env: Record<string, string | un
   await pds.close()
 }
 
-export async function accountCommand(argv: string[], env: Record<string, string | undefined> = process.env): Promise<void> {
+export async function accountCommand(
+  argv: string[],
+  env: Record<string, string | undefined> = process.env,
+): Promise<void> {
   const [sub, ...rest] = argv
   if (!sub || sub === '--help' || sub === '-h' || rest.includes('--help')) return void out(ACCOUNT_USAGE)
-  const known = sub === 'create' ? ['handle', 'email', 'password', 'recovery-key'] : sub === 'list' ? ['limit', 'cursor', 'json'] : null
+  const known =
+    sub === 'create'
+      ? ['handle', 'email', 'password', 'recovery-key']
+      : sub === 'list'
+        ? ['limit', 'cursor', 'json']
+        : null
   if (!known) return usageError(`unknown account command: ${sub}`)
   let own: Record<string, string>
   let configArgs: string[]
@@ -78,7 +86,12 @@ export async function accountCommand(argv: string[], env: Record<string, string 
 async function create(ctx: Awaited<ReturnType<typeof createContext>>, own: Record<string, string>): Promise<void> {
   const generated = own.password === undefined
   const password = own.password ?? randomBytes(18).toString('base64url')
-  const res = await createAccount(ctx, { handle: own.handle, email: own.email, password, recoveryKey: own['recovery-key'] })
+  const res = await createAccount(ctx, {
+    handle: own.handle,
+    email: own.email,
+    password,
+    recoveryKey: own['recovery-key'],
+  })
   out(`created ${res.handle} ${res.did}`)
   if (generated) out(`password: ${password}`)
 }

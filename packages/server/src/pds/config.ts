@@ -30,6 +30,8 @@ export interface PdsConfig {
   appviewDid?: string
   /** Relays asked to crawl us on start (com.atproto.sync.requestCrawl). */
   crawlers: string[]
+  /** How long firehose events stay replayable by cursor (default 72 h). */
+  firehoseRetentionMs: number
   /** Basic-auth password for admin methods; undefined disables admin auth entirely. */
   adminPassword?: string
   /** HS256 secret for session JWTs; undefined = generated into <dataDir>/keys/jwt-secret. */
@@ -42,7 +44,7 @@ export interface PdsConfig {
   handleDomains: string[]
   /** Largest blob upload in bytes (advertised by describeServer). */
   blobUploadLimit: number
-  /** Dev mode: http and loopback addresses allowed (identity resolution, crawlers, AppView). */
+  /** Dev mode: http and loopback addresses allowed (identity, crawlers, AppView). Default: on for localhost. */
   devMode: boolean
   /** Access token lifetime (official PDS: 2 h). */
   accessTokenTtlMs: number
@@ -68,29 +70,155 @@ interface Field {
 
 /** Every setting: its flag, its environment variable and what it does (printed by `stratus pds --help`). */
 export const FLAGS: readonly Field[] = [
-  { key: 'hostname', flag: 'hostname', env: 'PDS_HOSTNAME', kind: 'string', help: 'public DNS name (default localhost)' },
-  { key: 'port', flag: 'port', env: 'PDS_PORT', kind: 'int', help: 'port to listen on (default 2583; 0 = any free port)' },
-  { key: 'bindHost', flag: 'bind', env: 'PDS_BIND_HOST', kind: 'string', help: 'interface to bind (default 0.0.0.0; dev 127.0.0.1)' },
-  { key: 'publicUrl', flag: 'public-url', env: 'PDS_PUBLIC_URL', kind: 'string', help: 'public URL (default https://<hostname>)' },
-  { key: 'serviceDid', flag: 'service-did', env: 'PDS_SERVICE_DID', kind: 'string', help: 'the PDS DID (default did:web:<hostname>)' },
-  { key: 'dataDir', flag: 'data-dir', env: 'PDS_DATA_DIRECTORY', kind: 'string', help: 'data directory (default ./data/pds)' },
-  { key: 'sqliteSynchronous', flag: 'sqlite-sync', env: 'PDS_SQLITE_SYNCHRONOUS', kind: 'string', help: 'NORMAL (default, survives kill -9) or FULL (survives power loss)' },
-  { key: 'plcUrl', flag: 'plc-url', env: 'PDS_DID_PLC_URL', kind: 'string', help: 'PLC directory (default https://plc.directory)' },
+  {
+    key: 'hostname',
+    flag: 'hostname',
+    env: 'PDS_HOSTNAME',
+    kind: 'string',
+    help: 'public DNS name (default localhost)',
+  },
+  {
+    key: 'port',
+    flag: 'port',
+    env: 'PDS_PORT',
+    kind: 'int',
+    help: 'port to listen on (default 2583; 0 = any free port)',
+  },
+  {
+    key: 'bindHost',
+    flag: 'bind',
+    env: 'PDS_BIND_HOST',
+    kind: 'string',
+    help: 'interface to bind (default 0.0.0.0; dev 127.0.0.1)',
+  },
+  {
+    key: 'publicUrl',
+    flag: 'public-url',
+    env: 'PDS_PUBLIC_URL',
+    kind: 'string',
+    help: 'public URL (default https://<hostname>)',
+  },
+  {
+    key: 'serviceDid',
+    flag: 'service-did',
+    env: 'PDS_SERVICE_DID',
+    kind: 'string',
+    help: 'the PDS DID (default did:web:<hostname>)',
+  },
+  {
+    key: 'dataDir',
+    flag: 'data-dir',
+    env: 'PDS_DATA_DIRECTORY',
+    kind: 'string',
+    help: 'data directory (default ./data/pds)',
+  },
+  {
+    key: 'sqliteSynchronous',
+    flag: 'sqlite-sync',
+    env: 'PDS_SQLITE_SYNCHRONOUS',
+    kind: 'string',
+    help: 'NORMAL (default, survives kill -9) or FULL (survives power loss)',
+  },
+  {
+    key: 'plcUrl',
+    flag: 'plc-url',
+    env: 'PDS_DID_PLC_URL',
+    kind: 'string',
+    help: 'PLC directory (default https://plc.directory)',
+  },
   { key: 'appviewUrl', flag: 'appview-url', env: 'PDS_BSKY_APP_VIEW_URL', kind: 'string', help: 'AppView URL' },
   { key: 'appviewDid', flag: 'appview-did', env: 'PDS_BSKY_APP_VIEW_DID', kind: 'string', help: 'AppView DID' },
-  { key: 'crawlers', flag: 'crawlers', env: 'PDS_CRAWLERS', kind: 'list', help: 'relay URLs to notify on start (comma-separated)' },
-  { key: 'adminPassword', flag: 'admin-password', env: 'PDS_ADMIN_PASSWORD', kind: 'string', help: 'admin password (unset = no admin access)' },
-  { key: 'jwtSecret', flag: 'jwt-secret', env: 'PDS_JWT_SECRET', kind: 'string', help: 'session JWT secret (unset = generated in data dir)' },
-  { key: 'rotationKeyHex', flag: 'rotation-key', env: 'PDS_PLC_ROTATION_KEY_K256_PRIVATE_KEY_HEX', kind: 'string', help: 'PLC rotation key, k256 hex (unset = generated in data dir)' },
-  { key: 'recoveryDidKey', flag: 'recovery-did-key', env: 'PDS_RECOVERY_DID_KEY', kind: 'string', help: 'extra did:key rotation key for new DIDs' },
-  { key: 'handleDomains', flag: 'handle-domains', env: 'PDS_SERVICE_HANDLE_DOMAINS', kind: 'list', help: 'handle suffixes, e.g. .example.com (default .<hostname>; localhost: .test)' },
-  { key: 'blobUploadLimit', flag: 'blob-limit', env: 'PDS_BLOB_UPLOAD_LIMIT', kind: 'int', help: 'largest blob in bytes (default 5 MiB)' },
-  { key: 'devMode', flag: 'dev', env: 'PDS_DEV_MODE', kind: 'bool', help: 'allow http and loopback services' },
-  { key: 'rateLimits', flag: 'rate-limits', env: 'PDS_RATE_LIMITS_ENABLED', kind: 'bool', help: 'enforce rate limits (default true)' },
-  { key: 'contactEmail', flag: 'contact-email', env: 'PDS_CONTACT_EMAIL_ADDRESS', kind: 'string', help: 'contact email in describeServer' },
-  { key: 'privacyPolicyUrl', flag: 'privacy-policy', env: 'PDS_PRIVACY_POLICY_URL', kind: 'string', help: 'privacy policy link' },
-  { key: 'termsOfServiceUrl', flag: 'terms-of-service', env: 'PDS_TERMS_OF_SERVICE_URL', kind: 'string', help: 'terms of service link' },
-  { key: 'logLevel', flag: 'log-level', env: 'LOG_LEVEL', kind: 'string', help: 'pino level: trace … fatal, silent (default info)' },
+  {
+    key: 'crawlers',
+    flag: 'crawlers',
+    env: 'PDS_CRAWLERS',
+    kind: 'list',
+    help: 'relay URLs to notify on start (comma-separated)',
+  },
+  {
+    key: 'adminPassword',
+    flag: 'admin-password',
+    env: 'PDS_ADMIN_PASSWORD',
+    kind: 'string',
+    help: 'admin password (unset = no admin access)',
+  },
+  {
+    key: 'jwtSecret',
+    flag: 'jwt-secret',
+    env: 'PDS_JWT_SECRET',
+    kind: 'string',
+    help: 'session JWT secret (unset = generated in data dir)',
+  },
+  {
+    key: 'rotationKeyHex',
+    flag: 'rotation-key',
+    env: 'PDS_PLC_ROTATION_KEY_K256_PRIVATE_KEY_HEX',
+    kind: 'string',
+    help: 'PLC rotation key, k256 hex (unset = generated in data dir)',
+  },
+  {
+    key: 'recoveryDidKey',
+    flag: 'recovery-did-key',
+    env: 'PDS_RECOVERY_DID_KEY',
+    kind: 'string',
+    help: 'extra did:key rotation key for new DIDs',
+  },
+  {
+    key: 'handleDomains',
+    flag: 'handle-domains',
+    env: 'PDS_SERVICE_HANDLE_DOMAINS',
+    kind: 'list',
+    help: 'handle suffixes, e.g. .example.com (default .<hostname>; localhost: .test)',
+  },
+  {
+    key: 'blobUploadLimit',
+    flag: 'blob-limit',
+    env: 'PDS_BLOB_UPLOAD_LIMIT',
+    kind: 'int',
+    help: 'largest blob in bytes (default 5 MiB)',
+  },
+  {
+    key: 'devMode',
+    flag: 'dev',
+    env: 'PDS_DEV_MODE',
+    kind: 'bool',
+    help: 'allow http and loopback services (default on for localhost)',
+  },
+  {
+    key: 'rateLimits',
+    flag: 'rate-limits',
+    env: 'PDS_RATE_LIMITS_ENABLED',
+    kind: 'bool',
+    help: 'enforce rate limits (default true)',
+  },
+  {
+    key: 'contactEmail',
+    flag: 'contact-email',
+    env: 'PDS_CONTACT_EMAIL_ADDRESS',
+    kind: 'string',
+    help: 'contact email in describeServer',
+  },
+  {
+    key: 'privacyPolicyUrl',
+    flag: 'privacy-policy',
+    env: 'PDS_PRIVACY_POLICY_URL',
+    kind: 'string',
+    help: 'privacy policy link',
+  },
+  {
+    key: 'termsOfServiceUrl',
+    flag: 'terms-of-service',
+    env: 'PDS_TERMS_OF_SERVICE_URL',
+    kind: 'string',
+    help: 'terms of service link',
+  },
+  {
+    key: 'logLevel',
+    flag: 'log-level',
+    env: 'LOG_LEVEL',
+    kind: 'string',
+    help: 'pino level: trace … fatal, silent (default info)',
+  },
 ]
 
 const MINUTE = 60_000
@@ -115,7 +243,11 @@ export function resolveConfig(input: PdsConfigInput = {}): PdsConfig {
   checkPort(port)
   const publicUrl = stripSlash(input.publicUrl ?? (devMode ? `http://${hostname}:${port}` : `https://${hostname}`))
   checkUrl('publicUrl', publicUrl, devMode)
-  const handleDomains = input.handleDomains?.length ? input.handleDomains : hostname === 'localhost' ? ['.test'] : [`.${hostname}`]
+  const handleDomains = input.handleDomains?.length
+    ? input.handleDomains
+    : hostname === 'localhost'
+      ? ['.test']
+      : [`.${hostname}`]
   for (const d of handleDomains) {
     if (!/^\.[a-z0-9.-]+$/i.test(d) || d.length < 2) throw new ConfigError(`handle domain must start with '.': ${d}`)
   }
@@ -130,6 +262,7 @@ export function resolveConfig(input: PdsConfigInput = {}): PdsConfig {
     sqliteSynchronous: checkSync(input.sqliteSynchronous ?? 'NORMAL'),
     plcUrl: stripSlash(input.plcUrl ?? 'https://plc.directory'),
     crawlers: (input.crawlers ?? []).map(stripSlash),
+    firehoseRetentionMs: input.firehoseRetentionMs ?? 72 * HOUR,
     handleDomains: handleDomains.map((d) => d.toLowerCase()),
     blobUploadLimit: input.blobUploadLimit ?? 5 * 1024 * 1024,
     devMode,
@@ -142,12 +275,16 @@ export function resolveConfig(input: PdsConfigInput = {}): PdsConfig {
   for (const key of ['plcUrl', 'appviewUrl'] as const) if (cfg[key]) checkUrl(key, cfg[key], devMode)
   for (const c of cfg.crawlers) checkUrl('crawlers', c, devMode)
   if (cfg.blobUploadLimit <= 0) throw new ConfigError('blobUploadLimit must be positive')
-  if (cfg.jwtSecret !== undefined && cfg.jwtSecret.length < 16) throw new ConfigError('jwtSecret must be at least 16 characters')
+  if (cfg.jwtSecret !== undefined && cfg.jwtSecret.length < 16)
+    throw new ConfigError('jwtSecret must be at least 16 characters')
   return cfg
 }
 
 /** Merges environment and flags (`--name value`, `--name=value`, `--flag` for booleans) into config input. */
-export function readConfigSources(argv: readonly string[], env: Record<string, string | undefined> = process.env): PdsConfigInput {
+export function readConfigSources(
+  argv: readonly string[],
+  env: Record<string, string | undefined> = process.env,
+): PdsConfigInput {
   const out: Record<string, unknown> = {}
   for (const f of FLAGS) {
     const raw = env[f.env]

@@ -19,6 +19,9 @@ import type { PdsConfig } from './config.ts'
 import { type PdsDatabase, openPdsDatabase } from './db/index.ts'
 import { type PdsKeys, loadKeys } from './keys.ts'
 import { type LimitName, type LimitSpec, type PdsLimiters, createLimiters } from './limits.ts'
+import { type Sequencer, installSequencer } from './sequencer/index.ts'
+import type { PdsBlobs } from './blobs/index.ts'
+import { type PdsRepo, installRepo } from './repo/index.ts'
 
 /** What the account-creation hooks receive. */
 export interface CreatedAccount {
@@ -49,12 +52,12 @@ export interface PdsHooks {
  * that is still undefined only until its module lands.
  */
 export interface PdsSlots {
-  /** Repository storage and writes. */
-  repo?: unknown
-  /** Blob storage (temporary uploads, permanent blobs). */
-  blobs?: unknown
-  /** Event log and firehose fan-out. */
-  sequencer?: unknown
+  /** Repository storage and writes (repo/). */
+  repo?: PdsRepo
+  /** Blob storage (temporary uploads, permanent blobs) (blobs/). */
+  blobs?: PdsBlobs
+  /** Event log and firehose fan-out (sequencer/). */
+  sequencer?: Sequencer
 }
 
 export interface PdsContext extends PdsSlots {
@@ -86,7 +89,10 @@ export interface ContextOptions {
 export async function createContext(cfg: PdsConfig, opts: ContextOptions = {}): Promise<PdsContext> {
   mkdirSync(cfg.dataDir, { recursive: true })
   const logger = opts.logger ?? pino({ name: 'pds', level: cfg.logLevel })
-  const db = await openPdsDatabase({ url: `sqlite:${join(cfg.dataDir, 'pds.sqlite')}`, synchronous: cfg.sqliteSynchronous })
+  const db = await openPdsDatabase({
+    url: `sqlite:${join(cfg.dataDir, 'pds.sqlite')}`,
+    synchronous: cfg.sqliteSynchronous,
+  })
   let keys: PdsKeys
   try {
     keys = loadKeys(cfg)
@@ -96,7 +102,7 @@ export async function createContext(cfg: PdsConfig, opts: ContextOptions = {}): 
   }
   const tokenKeys: TokenKeys = { secret: keys.jwtSecret, serviceDid: cfg.serviceDid }
   const signingKeys = createSigningKeyCache(db)
-  return {
+  const ctx: PdsContext = {
     cfg,
     db,
     lexicons: loadBundledLexicons(),
@@ -111,4 +117,7 @@ export async function createContext(cfg: PdsConfig, opts: ContextOptions = {}): 
     signingKey: signingKeys.get,
     close: () => db.close(),
   }
+  installSequencer(ctx)
+  installRepo(ctx)
+  return ctx
 }

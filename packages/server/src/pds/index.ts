@@ -32,11 +32,34 @@
  *   - Writes: synchronous `ctx.db.transact(() => …)` with `ctx.db.stmt(sql)`; never an async transaction.
  */
 export { type Pds, createPds, PDS_VERSION } from './app.ts'
-export { type PdsConfig, type PdsConfigInput, ConfigError, FLAGS, configHelp, readConfigSources, resolveConfig } from './config.ts'
-export { type ContextOptions, type CreatedAccount, type PdsContext, type PdsHooks, type PdsSlots, createContext } from './context.ts'
+export {
+  type PdsConfig,
+  type PdsConfigInput,
+  ConfigError,
+  FLAGS,
+  configHelp,
+  readConfigSources,
+  resolveConfig,
+} from './config.ts'
+export {
+  type ContextOptions,
+  type CreatedAccount,
+  type PdsContext,
+  type PdsHooks,
+  type PdsSlots,
+  createContext,
+} from './context.ts'
 export { type PdsDatabase, openPdsDatabase, pdsMigrations } from './db/index.ts'
 export { type PdsKeys, loadKeys } from './keys.ts'
-export { type LimitName, type LimitSpec, type PdsLimiters, DEFAULT_LIMITS, createLimiters, enforce, enforceWritePoints } from './limits.ts'
+export {
+  type LimitName,
+  type LimitSpec,
+  type PdsLimiters,
+  DEFAULT_LIMITS,
+  createLimiters,
+  enforce,
+  enforceWritePoints,
+} from './limits.ts'
 export { ACCOUNT_USAGE, PDS_USAGE, accountCommand, pdsCommand } from './cli.ts'
 export type { AccessCredentials, AdminCredentials, AuthVerifiers, RefreshCredentials } from './auth/verifier.ts'
 export { AuthScope } from './auth/scopes.ts'

@@ -1,9 +1,10 @@
 /**
  * The PDS's own secrets: the PLC rotation key (k256; signs every DID operation the PDS makes for its
  * accounts) and the HS256 secret for session JWTs. Either comes from the config; otherwise it is generated
- * on first start into `<dataDir>/keys/` (mode 0600, written to a temporary file and hard-linked into place,
- * so a crash never leaves half a key and two processes starting together agree on one key) and read back on every later start. Losing the rotation key means losing the
- * ability to update the accounts' DIDs, so the files are never overwritten.
+ * on first start into `<dataDir>/keys/` (mode 0600, written to a temporary file, fsynced and hard-linked into
+ * place, so a crash never leaves half a key and two processes starting together agree on one key) and read
+ * back on every later start. Losing the rotation key means losing the ability to update the accounts'
+ * DIDs, so the files are never overwritten.
  *
  * Per-account repo signing keys are not here: they live in the account table (see db/migrations).
  */
@@ -27,7 +28,9 @@ export function keysDir(cfg: PdsConfig): string {
 /** Loads (or creates and stores) the PDS's keys for `cfg`. */
 export function loadKeys(cfg: PdsConfig): PdsKeys {
   const dir = keysDir(cfg)
-  const rotationHex = cfg.rotationKeyHex ?? readOrCreate(dir, 'plc-rotation-key.hex', () => Secp256k1Keypair.create({ exportable: true }).exportPrivateKeyHex())
+  const rotationHex =
+    cfg.rotationKeyHex ??
+    readOrCreate(dir, 'plc-rotation-key.hex', () => Secp256k1Keypair.create({ exportable: true }).exportPrivateKeyHex())
   const jwtText = cfg.jwtSecret ?? readOrCreate(dir, 'jwt-secret', () => randomBytes(32).toString('hex'))
   return {
     rotationKey: Secp256k1Keypair.import(rotationHex.trim(), { exportable: true }),

@@ -26,7 +26,11 @@ afterAll(async () => {
 })
 
 const post = (nsid: string, body: unknown) =>
-  fetch(`${t.url}/xrpc/${nsid}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  fetch(`${t.url}/xrpc/${nsid}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  })
 
 describe('rate limits', () => {
   it('createSession: per identifier, then per IP', async () => {
@@ -49,7 +53,11 @@ describe('rate limits', () => {
   it('createAccount: per IP, counted before the input is even looked at', async () => {
     expect((await post('com.atproto.server.createAccount', { handle: 'x.test' })).status).toBe(400)
     expect((await post('com.atproto.server.createAccount', { handle: 'y.test' })).status).toBe(400)
-    const res = await post('com.atproto.server.createAccount', { handle: 'dave.test', email: 'd@example.com', password: 'pw' })
+    const res = await post('com.atproto.server.createAccount', {
+      handle: 'dave.test',
+      email: 'd@example.com',
+      password: 'pw',
+    })
     expect(res.status).toBe(429)
     expect(t.pds.ctx.db.stmt('SELECT count(*) AS n FROM account').get()).toEqual({ n: 0 })
   })

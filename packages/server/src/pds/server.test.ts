@@ -13,7 +13,11 @@ let did: string
 
 beforeAll(async () => {
   t = await startTestPds({ contactEmail: 'ops@example.com', privacyPolicyUrl: 'https://example.com/privacy' })
-  const res = await post('com.atproto.server.createAccount', { handle: 'bob.test', email: 'bob@example.com', password: 'pw-bob-1' })
+  const res = await post('com.atproto.server.createAccount', {
+    handle: 'bob.test',
+    email: 'bob@example.com',
+    password: 'pw-bob-1',
+  })
   expect(res.status).toBe(200)
   did = res.body.did
 })

@@ -13,7 +13,7 @@ let t: TestPds
 const password = 'correct horse battery staple'
 
 beforeAll(async () => {
-  t = await startTestPds({ refreshGraceMs: 1500 })
+  t = await startTestPds({ refreshGraceMs: 1000 })
 })
 afterAll(async () => {
   await t?.close()
@@ -79,7 +79,13 @@ describe('accounts and sessions with @atproto/api', () => {
       const res = await a.login({ identifier, password })
       expect(res.data).toMatchObject({ did, handle: 'alice.test', email: 'alice@example.com', active: true })
       const s = await a.com.atproto.server.getSession()
-      expect(s.data).toMatchObject({ did, handle: 'alice.test', email: 'alice@example.com', emailConfirmed: false, active: true })
+      expect(s.data).toMatchObject({
+        did,
+        handle: 'alice.test',
+        email: 'alice@example.com',
+        emailConfirmed: false,
+        active: true,
+      })
     }
   })
 
@@ -126,7 +132,7 @@ describe('refresh rotation', () => {
     expect(r2.status).toBe(200)
     expect(jwtPayload(r2.body.refreshJwt).jti).toBe(jwtPayload(r1.body.refreshJwt).jti)
     expect(jwtPayload(r1.body.refreshJwt).jti).not.toBe(jwtPayload(old).jti)
-    await new Promise((r) => setTimeout(r, 1700))
+    await new Promise((r) => setTimeout(r, 1200))
     const late = await xrpc('com.atproto.server.refreshSession', { method: 'POST', token: old })
     expect(late.status).toBe(400)
     expect(late.body.error).toBe('ExpiredToken')
@@ -161,7 +167,12 @@ describe('refusals', () => {
     const cases: [string | undefined, string, number, string][] = [
       [undefined, 'com.atproto.server.getSession', 401, 'AuthMissing'],
       ['not.a.jwt', 'com.atproto.server.getSession', 400, 'InvalidToken'],
-      [await forgeAccessToken(did.did, 3600, 'another secret entirely'), 'com.atproto.server.getSession', 400, 'InvalidToken'],
+      [
+        await forgeAccessToken(did.did, 3600, 'another secret entirely'),
+        'com.atproto.server.getSession',
+        400,
+        'InvalidToken',
+      ],
       [login.body.refreshJwt, 'com.atproto.server.getSession', 400, 'InvalidToken'],
       [login.body.accessJwt, 'com.atproto.server.refreshSession', 400, 'InvalidToken'],
       [await forgeAccessToken(did.did, -5), 'com.atproto.server.getSession', 400, 'ExpiredToken'],
@@ -171,7 +182,9 @@ describe('refusals', () => {
       const r = await xrpc(nsid, { method, token })
       expect([nsid, r.status, r.body?.error]).toEqual([nsid, status, error])
     }
-    const basic = await fetch(`${t.url}/xrpc/com.atproto.server.getSession`, { headers: { authorization: 'Digest abc' } })
+    const basic = await fetch(`${t.url}/xrpc/com.atproto.server.getSession`, {
+      headers: { authorization: 'Digest abc' },
+    })
     expect(basic.status).toBe(400)
     expect((await basic.json()).error).toBe('InvalidToken')
   })

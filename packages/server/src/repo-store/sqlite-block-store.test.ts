@@ -101,10 +101,16 @@ describe('SqliteBlockStore', () => {
     }))
     let repo = Repo.create(store, did, keypair, writes)
     expect(store.countBlocks()).toBe(1 + [...repo.data.nodes()].length + 7)
-    repo = repo.applyWrites(writes.slice(0, 50).map((w) => ({ action: 'delete', collection: COLL, rkey: w.rkey })), keypair).repo
+    repo = repo.applyWrites(
+      writes.slice(0, 50).map((w) => ({ action: 'delete', collection: COLL, rkey: w.rkey })),
+      keypair,
+    ).repo
     expect([...store.cids()].map(String).sort()).toEqual(reachable(store, repo.cid))
     expect(store.has(encodeBlock({ $type: COLL, i: 3 }).cid)).toBe(true)
-    repo = repo.applyWrites(writes.slice(50).map((w) => ({ action: 'delete', collection: COLL, rkey: w.rkey })), keypair).repo
+    repo = repo.applyWrites(
+      writes.slice(50).map((w) => ({ action: 'delete', collection: COLL, rkey: w.rkey })),
+      keypair,
+    ).repo
     expect(store.countBlocks()).toBe(2)
     expect(repo.data.list()).toEqual([])
     store.close()
@@ -112,7 +118,9 @@ describe('SqliteBlockStore', () => {
 
   it('refuses a commit that does not follow the stored root, changing nothing', () => {
     const store = SqliteBlockStore.open(':memory:')
-    const repo = Repo.create(store, did, keypair, [{ action: 'create', collection: COLL, rkey: 'a', record: { $type: COLL } }])
+    const repo = Repo.create(store, did, keypair, [
+      { action: 'create', collection: COLL, rkey: 'a', record: { $type: COLL } },
+    ])
     const c1 = repo.formatCommit([{ action: 'create', collection: COLL, rkey: 'b', record: { $type: COLL } }], keypair)
     const c2 = repo.formatCommit([{ action: 'create', collection: COLL, rkey: 'c', record: { $type: COLL } }], keypair)
     repo.applyCommit(c1)
@@ -166,7 +174,10 @@ for (let i = 0; i < 40; i++) {
 process.kill(process.pid, 'SIGKILL')
 `,
     )
-    const res = spawnSync(process.execPath, ['--import', 'tsx', child], { cwd: fileURLToPath(new URL('../../../..', import.meta.url)), encoding: 'utf8' })
+    const res = spawnSync(process.execPath, ['--import', 'tsx', child], {
+      cwd: fileURLToPath(new URL('../../../..', import.meta.url)),
+      encoding: 'utf8',
+    })
     expect(res.signal, JSON.stringify(res.stderr.slice(0, 500))).toBe('SIGKILL')
     const lines = res.stdout.trim().split('\n')
     expect(lines.length).toBe(40)

@@ -75,11 +75,12 @@ export class SqliteBlockStore implements BlockStore {
       throw new RepoError(`commit ${commit.cid} does not follow the stored root ${root ? root.cid : '(none)'}`)
     }
     const s = this.stmts
+    const changes = [...refChanges(commit).values()]
     for (const b of commit.newBlocks) s.insert.run(b.cid.bytes, b.bytes)
-    for (const { cid, delta } of refChanges(commit).values()) if (delta !== 0) s.addRefs.run(delta, cid.bytes)
+    for (const { cid, delta } of changes) if (delta !== 0) s.addRefs.run(delta, cid.bytes)
     // Blocks just inserted that nothing references (none in practice) must not linger either.
     for (const b of commit.newBlocks) s.dropIfUnused.run(b.cid.bytes)
-    for (const { cid, delta } of refChanges(commit).values()) if (delta < 0) s.dropIfUnused.run(cid.bytes)
+    for (const { cid, delta } of changes) if (delta < 0) s.dropIfUnused.run(cid.bytes)
     s.setRoot.run(commit.cid.bytes, commit.rev)
   }
 
@@ -111,7 +112,9 @@ function prepare(db: BetterSqlite3.Database) {
     insert: db.prepare('INSERT INTO repo_block (cid, bytes, refs) VALUES (?, ?, 0) ON CONFLICT (cid) DO NOTHING'),
     addRefs: db.prepare('UPDATE repo_block SET refs = refs + ? WHERE cid = ?'),
     dropIfUnused: db.prepare('DELETE FROM repo_block WHERE cid = ? AND refs <= 0'),
-    setRoot: db.prepare('INSERT INTO repo_root (id, cid, rev) VALUES (0, ?, ?) ON CONFLICT (id) DO UPDATE SET cid = excluded.cid, rev = excluded.rev'),
+    setRoot: db.prepare(
+      'INSERT INTO repo_root (id, cid, rev) VALUES (0, ?, ?) ON CONFLICT (id) DO UPDATE SET cid = excluded.cid, rev = excluded.rev',
+    ),
     count: db.prepare('SELECT count(*) AS n FROM repo_block'),
     all: db.prepare('SELECT cid FROM repo_block'),
   }

@@ -55,7 +55,14 @@ export async function createAccount(ctx: PdsContext, input: CreateAccountInput):
     const createdAt = datetimeNow()
     try {
       ctx.db.transact(() => {
-        insertAccount(ctx.db, { did, handle, email, passwordHash, signingKey: signingKey.exportPrivateKeyHex(), createdAt })
+        insertAccount(ctx.db, {
+          did,
+          handle,
+          email,
+          passwordHash,
+          signingKey: signingKey.exportPrivateKeyHex(),
+          createdAt,
+        })
         storeRefreshToken(ctx.db, row)
         for (const hook of ctx.hooks.accountCreated) hook({ did, handle, email, signingKey, createdAt })
       })
@@ -71,14 +78,19 @@ export async function createAccount(ctx: PdsContext, input: CreateAccountInput):
 }
 
 function validateInput(ctx: PdsContext, input: CreateAccountInput) {
-  if (input.did !== undefined) throw new InvalidRequestError('Creating an account for an existing DID is not supported yet')
+  if (input.did !== undefined)
+    throw new InvalidRequestError('Creating an account for an existing DID is not supported yet')
   if (input.plcOp !== undefined) throw new InvalidRequestError('Unsupported input: "plcOp"')
   const handle = validateServiceHandle(input.handle, ctx.cfg.handleDomains)
   const email = validateEmail(input.email)
   const { password } = input
-  if (typeof password !== 'string' || password === '') throw new InvalidRequestError('Password is required', 'InvalidPassword')
+  if (typeof password !== 'string' || password === '')
+    throw new InvalidRequestError('Password is required', 'InvalidPassword')
   if (password.length > MAX_PASSWORD_LENGTH) {
-    throw new InvalidRequestError(`Password too long. Maximum length is ${MAX_PASSWORD_LENGTH} characters.`, 'InvalidPassword')
+    throw new InvalidRequestError(
+      `Password too long. Maximum length is ${MAX_PASSWORD_LENGTH} characters.`,
+      'InvalidPassword',
+    )
   }
   let recoveryKey: string | undefined
   if (input.recoveryKey !== undefined) {
@@ -94,11 +106,17 @@ function validateInput(ctx: PdsContext, input: CreateAccountInput) {
 }
 
 function ensureAvailable(ctx: PdsContext, handle: string, email: string): void {
-  if (getAccountByHandle(ctx.db, handle)) throw new InvalidRequestError(`Handle already taken: ${handle}`, 'HandleNotAvailable')
+  if (getAccountByHandle(ctx.db, handle))
+    throw new InvalidRequestError(`Handle already taken: ${handle}`, 'HandleNotAvailable')
   if (getAccountByEmail(ctx.db, email)) throw new InvalidRequestError(`Email already taken: ${email}`)
 }
 
-async function registerDid(ctx: PdsContext, handle: string, signingKey: Secp256k1Keypair, recoveryKey?: string): Promise<string> {
+async function registerDid(
+  ctx: PdsContext,
+  handle: string,
+  signingKey: Secp256k1Keypair,
+  recoveryKey?: string,
+): Promise<string> {
   const rotationKeys = [recoveryKey, ctx.cfg.recoveryDidKey, ctx.keys.rotationKey.did()].filter((k): k is string => !!k)
   try {
     return await ctx.plc.createDid({

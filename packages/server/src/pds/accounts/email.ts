@@ -22,6 +22,7 @@ export function isValidEmail(email: string): boolean {
 export function validateEmail(input: unknown): string {
   if (typeof input !== 'string' || input === '') throw new InvalidRequestError('Email is required')
   const email = input.trim().toLowerCase()
-  if (!isValidEmail(email)) throw new InvalidRequestError('This email address is not supported, please use a different email.')
+  if (!isValidEmail(email))
+    throw new InvalidRequestError('This email address is not supported, please use a different email.')
   return email
 }

@@ -9,15 +9,18 @@ import { InvalidSyntaxError, isValidTld, normalizeAndEnsureValidHandle } from '@
 import { InvalidRequestError } from '@stratus/core/xrpc'
 
 /** Names that would impersonate the service or the protocol, or that people expect to be official. */
-const RESERVED = new Set([
-  'admin', 'administrator', 'root', 'system', 'sysadmin', 'staff', 'team', 'official', 'mod', 'moderator',
-  'moderation', 'support', 'help', 'helpdesk', 'security', 'abuse', 'postmaster', 'hostmaster', 'webmaster',
-  'noreply', 'no-reply', 'mail', 'email', 'smtp', 'www', 'web', 'ftp', 'ns1', 'ns2', 'dns', 'api', 'xrpc',
-  'oauth', 'auth', 'login', 'logout', 'signin', 'signup', 'register', 'account', 'accounts', 'settings',
-  'status', 'about', 'blog', 'docs', 'dev', 'app', 'apps', 'static', 'assets', 'cdn', 'media', 'video',
-  'images', 'feed', 'feeds', 'relay', 'appview', 'labeler', 'ozone', 'pds', 'plc', 'did', 'atproto', 'at',
-  'atp', 'lexicon', 'nsid', 'repo', 'bsky', 'bluesky', 'stratus', 'handle', 'invalid', 'null', 'undefined',
-])
+const RESERVED = new Set(
+  [
+    'admin administrator root system sysadmin staff team official mod moderator moderation support help',
+    'helpdesk security abuse postmaster hostmaster webmaster noreply no-reply mail email smtp www web ftp',
+    'ns1 ns2 dns api xrpc oauth auth login logout signin signup register account accounts settings status',
+    'about blog docs dev app apps static assets cdn media video images feed feeds relay appview labeler',
+    'ozone pds plc did atproto at atp lexicon nsid repo bsky bluesky stratus handle invalid null',
+    'undefined',
+  ]
+    .join(' ')
+    .split(' '),
+)
 
 export function isReservedName(label: string): boolean {
   return RESERVED.has(label.toLowerCase())

@@ -20,7 +20,8 @@ export function findAccountByIdentifier(db: PdsDatabase, identifier: string): Ac
 }
 
 export async function login(db: PdsDatabase, identifier: string, password: string): Promise<AccountRow> {
-  if (password.length > LOGIN_PASSWORD_MAX) throw new AuthRequiredError('Password too long. Consider resetting your password.')
+  if (password.length > LOGIN_PASSWORD_MAX)
+    throw new AuthRequiredError('Password too long. Consider resetting your password.')
   const account = findAccountByIdentifier(db, identifier)
   const ok = account?.password_hash
     ? await verifyPassword(password, account.password_hash)

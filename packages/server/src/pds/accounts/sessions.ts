@@ -37,7 +37,13 @@ export async function issueTokens(
   ])
   // The row expires when the JWT does (rounded to the JWT's whole seconds).
   const exp = new Date((Math.floor(Date.now() / 1000) + Math.round(s.refreshTokenTtlMs / 1000)) * 1000)
-  const row = { id: jti, did, expires_at: exp.toISOString(), next_id: null, app_password_name: opts.appPasswordName ?? null }
+  const row = {
+    id: jti,
+    did,
+    expires_at: exp.toISOString(),
+    next_id: null,
+    app_password_name: opts.appPasswordName ?? null,
+  }
   return { tokens: { accessJwt, refreshJwt }, row }
 }
 
@@ -93,7 +99,11 @@ export async function rotateRefreshToken(db: PdsDatabase, s: SessionSettings, id
     const current = getRefreshToken(db, id)
     if (!current || Date.parse(current.expires_at) <= Date.now()) return 'gone' as const
     if (current.next_id !== null && current.next_id !== nextId) return 'raced' as const
-    db.stmt('UPDATE refresh_token SET expires_at = min(expires_at, ?), next_id = ? WHERE id = ?').run(graceEnd, nextId, id)
+    db.stmt('UPDATE refresh_token SET expires_at = min(expires_at, ?), next_id = ? WHERE id = ?').run(
+      graceEnd,
+      nextId,
+      id,
+    )
     storeRefreshToken(db, row)
     // Tidy this account's long-expired tokens while we are here.
     db.stmt('DELETE FROM refresh_token WHERE did = ? AND expires_at <= ?').run(token.did, new Date(now).toISOString())

@@ -7,7 +7,10 @@ import type { PdsDatabase } from '../db/index.ts'
 
 const CACHE_SIZE = 1000
 
-export function createSigningKeyCache(db: PdsDatabase, size = CACHE_SIZE): { get(did: string): Secp256k1Keypair; forget(did: string): void } {
+export function createSigningKeyCache(
+  db: PdsDatabase,
+  size = CACHE_SIZE,
+): { get(did: string): Secp256k1Keypair; forget(did: string): void } {
   const cache = new Map<string, Secp256k1Keypair>()
   return {
     get(did) {
@@ -15,7 +18,9 @@ export function createSigningKeyCache(db: PdsDatabase, size = CACHE_SIZE): { get
       if (key) {
         cache.delete(did) // refresh recency
       } else {
-        const row = db.stmt('SELECT signing_key FROM account WHERE did = ?').get(did) as { signing_key: string } | undefined
+        const row = db.stmt('SELECT signing_key FROM account WHERE did = ?').get(did) as
+          | { signing_key: string }
+          | undefined
         if (!row) throw new Error(`no signing key: account ${did} does not exist`)
         key = Secp256k1Keypair.import(row.signing_key)
         if (cache.size >= size) cache.delete(cache.keys().next().value as string)

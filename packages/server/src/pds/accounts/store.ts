@@ -47,7 +47,10 @@ export function insertAccount(db: PdsDatabase, a: NewAccount): void {
 }
 
 /** Accounts ordered by creation (then DID), `limit` at a time after `cursor` (the last row's `created_at::did`). */
-export function listAccounts(db: PdsDatabase, opts: { limit?: number; cursor?: string } = {}): { accounts: AccountRow[]; cursor?: string } {
+export function listAccounts(
+  db: PdsDatabase,
+  opts: { limit?: number; cursor?: string } = {},
+): { accounts: AccountRow[]; cursor?: string } {
   const limit = Math.min(Math.max(opts.limit ?? 100, 1), 1000)
   const [at, did] = opts.cursor ? splitCursor(opts.cursor) : ['', '']
   const rows = db
@@ -66,12 +69,18 @@ function splitCursor(cursor: string): [string, string] {
 }
 
 /** `{active, status}` as getSession, checkAccountStatus and #account events report it. */
-export function accountStatus(a: Pick<AccountRow, 'takedown_ref' | 'deactivated_at'>): { active: boolean; status?: AccountStatus } {
+export function accountStatus(a: Pick<AccountRow, 'takedown_ref' | 'deactivated_at'>): {
+  active: boolean
+  status?: AccountStatus
+} {
   if (a.takedown_ref) return { active: false, status: 'takendown' }
   if (a.deactivated_at) return { active: false, status: 'deactivated' }
   return { active: true }
 }
 
 export function isUniqueViolation(err: unknown): boolean {
-  return (err as { code?: string })?.code === 'SQLITE_CONSTRAINT_UNIQUE' || (err as { code?: string })?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+  return (
+    (err as { code?: string })?.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    (err as { code?: string })?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+  )
 }

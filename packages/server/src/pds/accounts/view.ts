@@ -13,7 +13,12 @@ export interface SessionView {
 
 export function sessionView(a: AccountRow): SessionView {
   const { active, status } = accountStatus(a)
-  const view: SessionView = { did: a.did, handle: a.handle ?? INVALID_HANDLE, emailConfirmed: a.email_confirmed_at !== null, active }
+  const view: SessionView = {
+    did: a.did,
+    handle: a.handle ?? INVALID_HANDLE,
+    emailConfirmed: a.email_confirmed_at !== null,
+    active,
+  }
   if (a.email) view.email = a.email
   if (status) view.status = status
   return view

@@ -35,7 +35,12 @@ export function newRefreshTokenId(): string {
   return randomBytes(32).toString('base64')
 }
 
-export function createAccessToken(keys: TokenKeys, did: string, ttlMs: number, scope: AuthScope = AuthScope.Access): Promise<string> {
+export function createAccessToken(
+  keys: TokenKeys,
+  did: string,
+  ttlMs: number,
+  scope: AuthScope = AuthScope.Access,
+): Promise<string> {
   return sign(keys, { scope }, 'at+jwt', did, ttlMs)
 }
 
@@ -43,7 +48,13 @@ export function createRefreshToken(keys: TokenKeys, did: string, jti: string, tt
   return sign(keys, { scope: AuthScope.Refresh, jti }, 'refresh+jwt', did, ttlMs)
 }
 
-function sign(keys: TokenKeys, claims: Record<string, string>, typ: TokenType, did: string, ttlMs: number): Promise<string> {
+function sign(
+  keys: TokenKeys,
+  claims: Record<string, string>,
+  typ: TokenType,
+  did: string,
+  ttlMs: number,
+): Promise<string> {
   const now = Math.floor(Date.now() / 1000)
   return new SignJWT(claims)
     .setProtectedHeader({ typ, alg: 'HS256' })
@@ -61,8 +72,36 @@ export interface VerifyTokenOptions {
   allowExpired?: boolean
 }
 
+/**
+ * Tokens that verified, by type and token string, until they expire: a client sends the same access token
+ * with every request, and a map lookup is ~100x cheaper than verifying the HMAC again. Bounded (oldest
+ * dropped first); only successful, unexpired verifications are remembered.
+ */
+const verifiedCache = new WeakMap<TokenKeys, Map<string, VerifiedToken>>()
+const CACHE_MAX = 10_000
+
 /** Checks signature, audience, type, expiry and scope; throws the official XRPC errors. */
 export async function verifyToken(keys: TokenKeys, token: string, opts: VerifyTokenOptions): Promise<VerifiedToken> {
+  let cache = verifiedCache.get(keys)
+  if (!cache) verifiedCache.set(keys, (cache = new Map()))
+  const cacheKey = `${opts.typ} ${token}`
+  const hit = cache.get(cacheKey)
+  if (hit && hit.exp * 1000 > Date.now()) return checkScope(hit, opts)
+  if (hit) cache.delete(cacheKey)
+  const verified = checkScope(await verifyUncached(keys, token, opts), opts)
+  if (verified.exp * 1000 > Date.now()) {
+    if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value as string)
+    cache.set(cacheKey, verified)
+  }
+  return verified
+}
+
+function checkScope(token: VerifiedToken, opts: VerifyTokenOptions): VerifiedToken {
+  if (!opts.scopes.includes(token.scope)) throw new InvalidRequestError('Bad token scope', 'InvalidToken')
+  return token
+}
+
+async function verifyUncached(keys: TokenKeys, token: string, opts: VerifyTokenOptions): Promise<VerifiedToken> {
   let result: JWTVerifyResult
   try {
     result = await jwtVerify(token, keys.secret, {
@@ -71,7 +110,8 @@ export async function verifyToken(keys: TokenKeys, token: string, opts: VerifyTo
       clockTolerance: opts.allowExpired ? Number.MAX_SAFE_INTEGER : 0,
     })
   } catch (err) {
-    if (err instanceof joseErrors.JWTExpired) throw new InvalidRequestError('Token has expired', 'ExpiredToken', { cause: err })
+    if (err instanceof joseErrors.JWTExpired)
+      throw new InvalidRequestError('Token has expired', 'ExpiredToken', { cause: err })
     throw new InvalidRequestError('Token could not be verified', 'InvalidToken', { cause: err })
   }
   const { payload, protectedHeader } = result
@@ -81,10 +121,13 @@ export async function verifyToken(keys: TokenKeys, token: string, opts: VerifyTo
   }
   const { sub, aud, scope, jti, exp } = payload
   // Service-auth (lxm) and proof-of-possession (cnf) tokens never belong here.
-  if (payload.lxm !== undefined || payload.cnf !== undefined) throw new InvalidRequestError('Malformed token', 'InvalidToken')
-  if (typeof sub !== 'string' || !sub.startsWith('did:')) throw new InvalidRequestError('Malformed token', 'InvalidToken')
-  if (typeof aud !== 'string' || typeof exp !== 'number') throw new InvalidRequestError('Malformed token', 'InvalidToken')
+  if (payload.lxm !== undefined || payload.cnf !== undefined)
+    throw new InvalidRequestError('Malformed token', 'InvalidToken')
+  if (typeof sub !== 'string' || !sub.startsWith('did:'))
+    throw new InvalidRequestError('Malformed token', 'InvalidToken')
+  if (typeof aud !== 'string' || typeof exp !== 'number')
+    throw new InvalidRequestError('Malformed token', 'InvalidToken')
   if (jti !== undefined && typeof jti !== 'string') throw new InvalidRequestError('Malformed token', 'InvalidToken')
-  if (!isAuthScope(scope) || !opts.scopes.includes(scope)) throw new InvalidRequestError('Bad token scope', 'InvalidToken')
+  if (!isAuthScope(scope)) throw new InvalidRequestError('Bad token scope', 'InvalidToken')
   return { sub, aud, scope, jti, exp }
 }

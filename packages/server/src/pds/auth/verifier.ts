@@ -57,14 +57,19 @@ export function parseAuthorization(req: Request): Parsed {
   const header = req.headers.get('authorization')
   if (header === null) return null
   const parts = header.split(' ')
-  if (parts.length !== 2 || parts[1] === '') throw new InvalidRequestError('Malformed authorization header', 'InvalidToken')
+  if (parts.length !== 2 || parts[1] === '')
+    throw new InvalidRequestError('Malformed authorization header', 'InvalidToken')
   const scheme = parts[0].toLowerCase()
   if (scheme === 'bearer') return { type: 'bearer', value: parts[1] }
   if (scheme === 'basic') return { type: 'basic', value: parts[1] }
   throw new InvalidRequestError(`Unsupported authorization type: ${parts[0].slice(0, 20)}`, 'InvalidToken')
 }
 
-export function createAuthVerifiers(deps: { db: PdsDatabase; tokenKeys: TokenKeys; adminPassword?: string }): AuthVerifiers {
+export function createAuthVerifiers(deps: {
+  db: PdsDatabase
+  tokenKeys: TokenKeys
+  adminPassword?: string
+}): AuthVerifiers {
   const bearer = (req: Request): string => {
     const auth = parseAuthorization(req)
     if (auth === null) throw new AuthRequiredError(undefined, 'AuthMissing')
@@ -72,28 +77,37 @@ export function createAuthVerifiers(deps: { db: PdsDatabase; tokenKeys: TokenKey
     return auth.value
   }
 
-  const access = (opts: AccessOptions = {}) => async ({ req }: AuthContext): Promise<AccessCredentials> => {
-    const { sub, scope } = await verifyToken(deps.tokenKeys, bearer(req), { typ: 'at+jwt', scopes: opts.scopes ?? ACCESS_STANDARD })
-    if (opts.checkTakedown || opts.checkDeactivated) checkStatus(deps.db, sub, opts)
-    return { type: 'access', did: sub, scope }
-  }
+  const access =
+    (opts: AccessOptions = {}) =>
+    async ({ req }: AuthContext): Promise<AccessCredentials> => {
+      const { sub, scope } = await verifyToken(deps.tokenKeys, bearer(req), {
+        typ: 'at+jwt',
+        scopes: opts.scopes ?? ACCESS_STANDARD,
+      })
+      if (opts.checkTakedown || opts.checkDeactivated) checkStatus(deps.db, sub, opts)
+      return { type: 'access', did: sub, scope }
+    }
 
-  const refresh = (opts: { allowExpired?: boolean } = {}) => async ({ req }: AuthContext): Promise<RefreshCredentials> => {
-    const token = await verifyToken(deps.tokenKeys, bearer(req), {
-      typ: 'refresh+jwt',
-      scopes: [AuthScope.Refresh],
-      allowExpired: opts.allowExpired,
-    })
-    if (!token.jti) throw new AuthRequiredError('Unexpected missing refresh token id', 'MissingTokenId')
-    return { type: 'refresh', did: token.sub, tokenId: token.jti }
-  }
+  const refresh =
+    (opts: { allowExpired?: boolean } = {}) =>
+    async ({ req }: AuthContext): Promise<RefreshCredentials> => {
+      const token = await verifyToken(deps.tokenKeys, bearer(req), {
+        typ: 'refresh+jwt',
+        scopes: [AuthScope.Refresh],
+        allowExpired: opts.allowExpired,
+      })
+      if (!token.jti) throw new AuthRequiredError('Unexpected missing refresh token id', 'MissingTokenId')
+      return { type: 'refresh', did: token.sub, tokenId: token.jti }
+    }
 
-  const admin = () => ({ req }: AuthContext): AdminCredentials => {
-    const auth = parseAuthorization(req)
-    if (auth === null) throw new AuthRequiredError(undefined, 'AuthMissing')
-    if (auth.type !== 'basic' || !checkAdmin(auth.value, deps.adminPassword)) throw new AuthRequiredError()
-    return { type: 'admin' }
-  }
+  const admin =
+    () =>
+    ({ req }: AuthContext): AdminCredentials => {
+      const auth = parseAuthorization(req)
+      if (auth === null) throw new AuthRequiredError(undefined, 'AuthMissing')
+      if (auth.type !== 'basic' || !checkAdmin(auth.value, deps.adminPassword)) throw new AuthRequiredError()
+      return { type: 'admin' }
+    }
 
   const accessOrAdmin = (opts: AccessOptions = {}) => {
     const a = access(opts)
@@ -112,8 +126,10 @@ export function createAuthVerifiers(deps: { db: PdsDatabase; tokenKeys: TokenKey
 function checkStatus(db: PdsDatabase, did: string, opts: AccessOptions): void {
   const account = getAccountByDid(db, did)
   if (!account) throw new ForbiddenError('Account not found', 'AccountNotFound')
-  if (opts.checkTakedown && account.takedown_ref) throw new AuthRequiredError('Account has been taken down', 'AccountTakedown')
-  if (opts.checkDeactivated && account.deactivated_at) throw new AuthRequiredError('Account is deactivated', 'AccountDeactivated')
+  if (opts.checkTakedown && account.takedown_ref)
+    throw new AuthRequiredError('Account has been taken down', 'AccountTakedown')
+  if (opts.checkDeactivated && account.deactivated_at)
+    throw new AuthRequiredError('Account is deactivated', 'AccountDeactivated')
 }
 
 /** Constant-time check of `admin:<password>` (base64); always false when no admin password is configured. */

@@ -34,7 +34,6 @@ export interface PdsDatabase {
   /** The underlying handle from server/db (Kysely + raw better-sqlite3). */
   database: Database
   sqlite: BetterSqlite3.Database
-  // biome-ignore lint/suspicious/noExplicitAny: tables are typed per module (see schema.ts)
   kysely: Kysely<any>
   /** A cached prepared statement. */
   stmt(sql: string): BetterSqlite3.Statement

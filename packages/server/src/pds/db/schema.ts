@@ -30,3 +30,69 @@ export interface RefreshTokenRow {
   next_id: string | null
   app_password_name: string | null
 }
+
+/** 004-sequencer: the firehose event log. */
+export interface RepoEventRow {
+  seq: number
+  did: string
+  /** 'commit' | 'sync' | 'identity' | 'account' */
+  type: string
+  /** The complete event-stream frame (header + body, seq and time included). */
+  payload: Uint8Array
+  created_at: string
+}
+
+/** 002-repo: the head commit of each account's repository. */
+export interface RepoRootRow {
+  did: string
+  /** Binary CID of the commit block. */
+  cid: Uint8Array
+  rev: string
+  indexed_at: string
+}
+
+/** 002-repo: blocks reachable from an account's head commit, with their reference counts. */
+export interface RepoBlockRow {
+  did: string
+  cid: Uint8Array
+  bytes: Uint8Array
+  refs: number
+}
+
+/** 002-repo: the record index (`at://<did>/<collection>/<rkey>`). */
+export interface RecordRow {
+  did: string
+  collection: string
+  rkey: string
+  /** Binary CID of the record block. */
+  cid: Uint8Array
+  repo_rev: string
+  indexed_at: string
+}
+
+/** 002-repo: links from likes/reposts (path 'subject.uri') and follows/blocks (path 'subject'). */
+export interface BacklinkRow {
+  did: string
+  collection: string
+  rkey: string
+  path: string
+  link_to: string
+}
+
+/** 003-blobs: an uploaded blob; temp = 1 until a record references it. */
+export interface BlobRow {
+  did: string
+  cid: string
+  mime_type: string
+  size: number
+  temp: number
+  created_at: string
+}
+
+/** 003-blobs: a record's reference to a blob. */
+export interface RecordBlobRow {
+  did: string
+  blob_cid: string
+  collection: string
+  rkey: string
+}

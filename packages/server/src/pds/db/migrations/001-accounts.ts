@@ -4,7 +4,6 @@
  */
 import { type Kysely, sql } from 'kysely'
 
-// biome-ignore lint/suspicious/noExplicitAny: migrations run before any typed schema exists
 export async function up(db: Kysely<any>): Promise<void> {
   await sql`
     CREATE TABLE account (

@@ -1,0 +1,143 @@
+/**
+ * The AppView configuration: one typed object from environment variables and command-line flags (flags
+ * win), every field listed in FIELDS with its flag, env name and meaning (`stratus appview --help`).
+ * Checks shapes (numbers, URLs, DIDs); does NOT check that the relay or PLC directory answer.
+ */
+import { isValidDid } from '@stratus/core/syntax'
+
+export interface AppViewConfig {
+  /** Port to listen on (0 = any free port). Default 2584. */
+  port: number
+  /** Interface to bind. Default 127.0.0.1. */
+  host: string
+  /** URL clients (and PDSes proxying to us) use. Default http://localhost:<port>. */
+  publicUrl?: string
+  /** The AppView's DID: the `aud` of service-auth tokens. Default did:web of the public URL's host. */
+  did?: string
+  /** 'sqlite:<path>' | 'sqlite::memory:' | 'postgres://…'. Default sqlite:./data/appview/appview.db. */
+  dbUrl: string
+  /** Relay (or PDS) whose firehose to index. Without one, nothing is ingested (API only). */
+  relay?: string
+  plcUrl: string
+  /** Base URL of image links in views (default <publicUrl>/img, which redirects to the owner's PDS). */
+  cdnUrl?: string
+  /** Allow http and loopback addresses for DID documents, PDSes and feed generators. */
+  devMode: boolean
+  /** Download repositories from their PDS when first seen or desynchronized (default true). */
+  backfill: boolean
+  /** Events per indexing transaction. */
+  batchSize: number
+  logLevel: string
+  /** Programmatic only: handle → DID (test networks whose handles DNS does not know). */
+  resolveHandle?: (handle: string) => Promise<string | undefined>
+  /** Programmatic only: fetch for PDS and feed generator calls. */
+  fetch?: typeof fetch
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+type Kind = 'string' | 'int' | 'bool'
+interface Field {
+  key: keyof AppViewConfig
+  flag: string
+  env: string
+  kind: Kind
+  help: string
+}
+
+export const FIELDS: readonly Field[] = [
+  { key: 'port', flag: 'port', env: 'APPVIEW_PORT', kind: 'int', help: 'port (default 2584; 0 = any free port)' },
+  { key: 'host', flag: 'host', env: 'APPVIEW_HOST', kind: 'string', help: 'interface to bind (default 127.0.0.1)' },
+  { key: 'publicUrl', flag: 'public-url', env: 'APPVIEW_PUBLIC_URL', kind: 'string', help: 'public URL (default http://localhost:<port>)' },
+  { key: 'did', flag: 'did', env: 'APPVIEW_DID', kind: 'string', help: 'service DID (default did:web:<public host>)' },
+  { key: 'dbUrl', flag: 'db', env: 'APPVIEW_DB_URL', kind: 'string', help: 'sqlite:<path> or postgres://… (default sqlite:./data/appview/appview.db)' },
+  { key: 'relay', flag: 'relay', env: 'APPVIEW_RELAY_URL', kind: 'string', help: 'relay or PDS to index (firehose)' },
+  { key: 'plcUrl', flag: 'plc-url', env: 'APPVIEW_PLC_URL', kind: 'string', help: 'PLC directory (default https://plc.directory)' },
+  { key: 'cdnUrl', flag: 'cdn-url', env: 'APPVIEW_CDN_URL', kind: 'string', help: 'base of image URLs (default <public-url>/img)' },
+  { key: 'devMode', flag: 'dev', env: 'APPVIEW_DEV_MODE', kind: 'bool', help: 'allow http/loopback services (default off)' },
+  { key: 'backfill', flag: 'backfill', env: 'APPVIEW_BACKFILL', kind: 'bool', help: 'backfill accounts from their PDS (default true)' },
+  { key: 'batchSize', flag: 'batch-size', env: 'APPVIEW_BATCH_SIZE', kind: 'int', help: 'events per indexing transaction (default 500)' },
+  { key: 'logLevel', flag: 'log-level', env: 'APPVIEW_LOG_LEVEL', kind: 'string', help: 'pino level (default info)' },
+]
+
+export const DEFAULTS: AppViewConfig = {
+  port: 2584,
+  host: '127.0.0.1',
+  dbUrl: 'sqlite:./data/appview/appview.db',
+  plcUrl: 'https://plc.directory',
+  devMode: false,
+  backfill: true,
+  batchSize: 500,
+  logLevel: 'info',
+}
+
+export function configHelp(): string {
+  return FIELDS.map((f) => `  --${f.flag.padEnd(12)} ${f.env.padEnd(20)} ${f.help}`).join('\n')
+}
+
+function parseValue(f: Field, raw: string): unknown {
+  if (f.kind === 'int') {
+    const n = Number(raw)
+    if (!Number.isSafeInteger(n) || n < 0) throw new ConfigError(`--${f.flag}: not a non-negative integer: ${raw}`)
+    return n
+  }
+  if (f.kind === 'bool') {
+    if (['1', 'true', 'yes', 'on', ''].includes(raw.toLowerCase())) return true
+    if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false
+    throw new ConfigError(`--${f.flag}: not a boolean: ${raw}`)
+  }
+  return raw
+}
+
+/** Builds the config from env and argv (`--flag value`, `--flag=value`, bare `--bool-flag`). */
+export function readConfig(argv: string[], env: Record<string, string | undefined> = process.env): AppViewConfig {
+  const out: Record<string, unknown> = { ...DEFAULTS }
+  for (const f of FIELDS) {
+    const v = env[f.env]
+    if (v !== undefined && v !== '') out[f.key] = parseValue(f, v)
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]
+    if (!arg.startsWith('--')) throw new ConfigError(`unexpected argument: ${arg}`)
+    const [name, inline] = arg.slice(2).split(/=(.*)/s, 2)
+    const f = FIELDS.find((x) => x.flag === name)
+    if (!f) throw new ConfigError(`unknown option: --${name}`)
+    let raw = inline
+    if (raw === undefined) {
+      const next = argv[i + 1]
+      if (f.kind === 'bool' && (next === undefined || next.startsWith('--'))) raw = 'true'
+      else if (next === undefined) throw new ConfigError(`--${name} needs a value`)
+      else {
+        raw = next
+        i++
+      }
+    }
+    out[f.key] = parseValue(f, raw)
+  }
+  return checkConfig(out as unknown as AppViewConfig)
+}
+
+export function checkConfig(cfg: AppViewConfig): AppViewConfig {
+  for (const key of ['publicUrl', 'relay', 'plcUrl', 'cdnUrl'] as const) {
+    const v = cfg[key]
+    if (v === undefined) continue
+    try {
+      new URL(v)
+    } catch {
+      throw new ConfigError(`${key} is not a URL: ${v}`)
+    }
+  }
+  if (cfg.did !== undefined && !isValidDid(cfg.did)) throw new ConfigError(`did is not a DID: ${cfg.did}`)
+  if (!cfg.dbUrl.startsWith('sqlite:') && !/^postgres(ql)?:\/\//.test(cfg.dbUrl)) {
+    throw new ConfigError(`db must be sqlite:<path> or postgres://…: ${cfg.dbUrl}`)
+  }
+  return cfg
+}
+
+/** did:web for a URL's host (port percent-encoded, as did:web requires). */
+export function didWebFor(url: string): string {
+  const u = new URL(url)
+  return `did:web:${u.hostname}${u.port ? `%3A${u.port}` : ''}`
+}

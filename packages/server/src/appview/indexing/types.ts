@@ -1,0 +1,33 @@
+/**
+ * The contract of an indexing plugin: one per collection. `insert` writes the rows and side effects of a new
+ * record (source rows, feed items, notifications, recounted aggregates); `delete` undoes exactly that for a
+ * URI, reading back whatever it needs from its own rows before removing them. The indexer guarantees each
+ * runs at most once per record version (it checks the `record` table first), inside the batch's
+ * transaction, and removes notifications caused by the record itself.
+ */
+import type { Db } from '../db/index.ts'
+
+export type JsonObject = Record<string, unknown>
+
+export interface IndexedRecord {
+  uri: string
+  did: string
+  collection: string
+  rkey: string
+  cid: string
+  /** The record in the atproto JSON form (CIDs as {$link}, blobs as {$type:'blob', ref:{$link}, …}). */
+  value: JsonObject
+  indexedAt: string
+}
+
+/** What a plugin writes through: the batch's transaction and the SQL dialect (for full-text search). */
+export interface IndexCtx {
+  db: Db
+  dialect: 'sqlite' | 'postgres'
+}
+
+export interface IndexingPlugin {
+  collection: string
+  insert(ctx: IndexCtx, rec: IndexedRecord): Promise<void>
+  delete(ctx: IndexCtx, uri: string): Promise<void>
+}

@@ -1,0 +1,126 @@
+/**
+ * Helpers shared by the indexing plugins: record field readers (JSON form), sort times, notifications and
+ * the aggregate recounts. Counts are always recomputed from the source rows (never incremented), so they
+ * cannot drift under replays, duplicates or out-of-order deletes.
+ */
+import { sql } from 'kysely'
+import type { Db } from '../db/index.ts'
+import type { JsonObject } from './types.ts'
+
+export const isObj = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v)
+export const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)
+
+/** `{uri, cid}` strong ref, or undefined. */
+export function strongRef(v: unknown): { uri: string; cid: string } | undefined {
+  if (!isObj(v) || typeof v.uri !== 'string' || typeof v.cid !== 'string') return undefined
+  if (!v.uri.startsWith('at://')) return undefined
+  return { uri: v.uri, cid: v.cid }
+}
+
+/** The DID an AT-URI lives in (undefined when the authority is not a DID). */
+export function uriDid(uri: string): string | undefined {
+  const host = uri.slice('at://'.length).split('/')[0]
+  return host.startsWith('did:') ? host : undefined
+}
+
+/** Collection part of an AT-URI. */
+export function uriCollection(uri: string): string | undefined {
+  return uri.slice('at://'.length).split('/')[1]
+}
+
+/** Blob CID of a blob ref in JSON form (also the legacy `{cid, mimeType}` form). */
+export function blobCid(v: unknown): string | undefined {
+  if (!isObj(v)) return undefined
+  if (isObj(v.ref) && typeof v.ref.$link === 'string') return v.ref.$link
+  return str(v.cid)
+}
+
+/** Normalized ISO time of a record's createdAt, or undefined if it is not a usable datetime. */
+export function normalizeTime(v: unknown): string | undefined {
+  if (typeof v !== 'string') return undefined
+  const ms = Date.parse(v)
+  if (!Number.isFinite(ms)) return undefined
+  const d = new Date(ms)
+  return d.getUTCFullYear() < 0 || d.getUTCFullYear() > 9999 ? undefined : d.toISOString()
+}
+
+/** min(createdAt, indexedAt): records cannot sort ahead of the moment we saw them. */
+export function sortAt(createdAt: string | undefined, indexedAt: string): string {
+  return createdAt !== undefined && createdAt < indexedAt ? createdAt : indexedAt
+}
+
+export interface NotificationInput {
+  recipient: string | undefined
+  author: string
+  recordUri: string
+  recordCid: string
+  reason: 'like' | 'repost' | 'follow' | 'mention' | 'reply' | 'quote'
+  reasonSubject?: string
+  sortAt: string
+}
+
+export async function notify(db: Db, n: NotificationInput): Promise<void> {
+  if (!n.recipient || n.recipient === n.author) return
+  await db
+    .insertInto('notification')
+    .values({
+      recipient: n.recipient,
+      author: n.author,
+      record_uri: n.recordUri,
+      record_cid: n.recordCid,
+      reason: n.reason,
+      reason_subject: n.reasonSubject ?? null,
+      sort_at: n.sortAt,
+    })
+    .onConflict((oc) => oc.columns(['recipient', 'record_uri', 'reason']).doNothing())
+    .execute()
+}
+
+type RecordCount = 'like_count' | 'repost_count' | 'reply_count' | 'quote_count'
+
+function recordCountQuery(db: Db, field: RecordCount, uri: string) {
+  switch (field) {
+    case 'like_count':
+      return db.selectFrom('like').select(sql<number>`count(distinct creator)`.as('n')).where('subject', '=', uri)
+    case 'repost_count':
+      return db.selectFrom('repost').select(sql<number>`count(distinct creator)`.as('n')).where('subject', '=', uri)
+    case 'reply_count':
+      return db.selectFrom('post').select(sql<number>`count(*)`.as('n')).where('reply_parent', '=', uri)
+    case 'quote_count':
+      return db.selectFrom('post').select(sql<number>`count(*)`.as('n')).where('embed_uri', '=', uri)
+  }
+}
+
+/** Recomputes one count of a record (post, feed generator, …) from the source rows. */
+export async function recountRecord(db: Db, uri: string | null | undefined, field: RecordCount): Promise<void> {
+  if (!uri) return
+  const n = recordCountQuery(db, field, uri)
+  await db
+    .insertInto('record_agg')
+    .values({ uri, like_count: 0, repost_count: 0, reply_count: 0, quote_count: 0, [field]: n })
+    .onConflict((oc) => oc.column('uri').doUpdateSet({ [field]: n }))
+    .execute()
+}
+
+type ActorCount = 'followers_count' | 'follows_count' | 'posts_count'
+
+function actorCountQuery(db: Db, field: ActorCount, did: string) {
+  switch (field) {
+    case 'followers_count':
+      return db.selectFrom('follow').select(sql<number>`count(distinct creator)`.as('n')).where('subject', '=', did)
+    case 'follows_count':
+      return db.selectFrom('follow').select(sql<number>`count(distinct subject)`.as('n')).where('creator', '=', did)
+    case 'posts_count':
+      return db.selectFrom('post').select(sql<number>`count(*)`.as('n')).where('creator', '=', did)
+  }
+}
+
+export async function recountActor(db: Db, did: string | null | undefined, field: ActorCount): Promise<void> {
+  if (!did) return
+  const n = actorCountQuery(db, field, did)
+  await db
+    .insertInto('actor_agg')
+    .values({ did, followers_count: 0, follows_count: 0, posts_count: 0, [field]: n })
+    .onConflict((oc) => oc.column('did').doUpdateSet({ [field]: n }))
+    .execute()
+}

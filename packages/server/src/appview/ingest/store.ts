@@ -1,0 +1,47 @@
+/**
+ * The sync kit's store in the AppView database: the stream cursor (one row per stream URL, so pointing the
+ * AppView at another relay starts fresh), per-repository sync state, and — for exact resyncs — the records
+ * the AppView holds for an account, read from the `record` table.
+ */
+import type { RepoState, SyncStore } from '@stratus/core/sync'
+import type { Db } from '../db/index.ts'
+
+export class DbSyncStore implements SyncStore {
+  constructor(
+    readonly db: Db,
+    readonly cursorName: string,
+  ) {}
+
+  async getCursor(): Promise<number | undefined> {
+    const row = await this.db.selectFrom('sync_cursor').select('value').where('name', '=', this.cursorName).executeTakeFirst()
+    return row ? Number(row.value) : undefined
+  }
+
+  async setCursor(cursor: number): Promise<void> {
+    await this.db
+      .insertInto('sync_cursor')
+      .values({ name: this.cursorName, value: cursor })
+      .onConflict((oc) => oc.column('name').doUpdateSet({ value: cursor }))
+      .execute()
+  }
+
+  async getRepo(did: string): Promise<RepoState | undefined> {
+    const row = await this.db.selectFrom('sync_repo').selectAll().where('did', '=', did).executeTakeFirst()
+    if (!row) return undefined
+    return { rev: row.rev, data: row.data ?? undefined, status: row.status === 'active' ? 'active' : 'desynchronized' }
+  }
+
+  async setRepo(did: string, state: RepoState): Promise<void> {
+    const values = { rev: state.rev, data: state.data ?? null, status: state.status }
+    await this.db
+      .insertInto('sync_repo')
+      .values({ did, ...values })
+      .onConflict((oc) => oc.column('did').doUpdateSet(values))
+      .execute()
+  }
+
+  async listRecords(did: string): Promise<Map<string, string>> {
+    const rows = await this.db.selectFrom('record').select(['collection', 'rkey', 'cid']).where('did', '=', did).execute()
+    return new Map(rows.map((r) => [`${r.collection}/${r.rkey}`, r.cid]))
+  }
+}

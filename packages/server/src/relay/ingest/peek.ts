@@ -1,0 +1,124 @@
+/**
+ * A cheap look into an incoming event-stream frame, on the main thread, before the full decode and
+ * verification run on a worker: the header's `op` and `t`, and from the body map only `seq`, the account
+ * (`repo` for #commit, `did` otherwise) and `rev`. Everything else is skipped over without decoding.
+ *
+ * Checks only what it reads (bounds, definite lengths, integer/text types of those fields). It does NOT
+ * check canonical form, duplicate keys or the rest of the body: the worker's strict decodeFrame does, and
+ * it also checks that the account it decodes is the one peeked here.
+ */
+
+export class PeekError extends Error {
+  override name = 'PeekError'
+}
+
+export interface PeekedFrame {
+  op: number
+  t?: string
+  seq?: number
+  /** `repo` of a #commit, `did` of the other types. */
+  did?: string
+  rev?: string
+}
+
+const MAX_DEPTH = 64
+const decoder = new TextDecoder('utf-8', { fatal: true })
+
+class Reader {
+  pos = 0
+  constructor(readonly b: Uint8Array) {}
+
+  fail(msg: string): never {
+    throw new PeekError(`${msg} at byte ${this.pos}`)
+  }
+
+  /** Reads an item head: major type and argument (length, value or simple). */
+  head(): { major: number; arg: number } {
+    if (this.pos >= this.b.length) this.fail('unexpected end of frame')
+    const first = this.b[this.pos++]
+    const major = first >> 5
+    const info = first & 0x1f
+    if (info < 24) return { major, arg: info }
+    const size = info === 24 ? 1 : info === 25 ? 2 : info === 26 ? 4 : info === 27 ? 8 : 0
+    if (size === 0) this.fail(`unsupported additional info ${info}`)
+    if (this.pos + size > this.b.length) this.fail('unexpected end of frame')
+    let arg = 0
+    for (let i = 0; i < size; i++) arg = arg * 256 + this.b[this.pos++]
+    if (!Number.isSafeInteger(arg)) this.fail('integer too large')
+    return { major, arg }
+  }
+
+  text(): string {
+    const { major, arg } = this.head()
+    if (major !== 3) this.fail('expected a text string')
+    return decoder.decode(this.take(arg))
+  }
+
+  take(n: number): Uint8Array {
+    if (this.pos + n > this.b.length) this.fail('length runs past the end of the frame')
+    const out = this.b.subarray(this.pos, this.pos + n)
+    this.pos += n
+    return out
+  }
+
+  skip(depth: number): void {
+    if (depth > MAX_DEPTH) this.fail('nested too deeply')
+    const { major, arg } = this.head()
+    switch (major) {
+      case 0:
+      case 1:
+      case 7:
+        return
+      case 2:
+      case 3:
+        this.take(arg)
+        return
+      case 4:
+        for (let i = 0; i < arg; i++) this.skip(depth + 1)
+        return
+      case 5:
+        for (let i = 0; i < arg * 2; i++) this.skip(depth + 1)
+        return
+      default:
+        this.skip(depth + 1) // tag: its content
+    }
+  }
+
+  int(): number {
+    const { major, arg } = this.head()
+    if (major === 0) return arg
+    if (major === 1) return -1 - arg
+    return this.fail('expected an integer')
+  }
+}
+
+function mapLength(r: Reader, what: string): number {
+  const { major, arg } = r.head()
+  if (major !== 5) r.fail(`${what} is not a map`)
+  return arg
+}
+
+export function peekFrame(bytes: Uint8Array): PeekedFrame {
+  const r = new Reader(bytes)
+  const out: PeekedFrame = { op: 0 }
+  let sawOp = false
+  for (let n = mapLength(r, 'frame header'); n > 0; n--) {
+    const key = r.text()
+    if (key === 'op') {
+      out.op = r.int()
+      sawOp = true
+    } else if (key === 't') out.t = r.text()
+    else r.skip(1)
+  }
+  if (!sawOp) r.fail('frame header has no op')
+  if (out.op !== 1) return out
+  for (let n = mapLength(r, 'frame body'); n > 0; n--) {
+    const key = r.text()
+    if (key === 'seq') out.seq = r.int()
+    else if ((key === 'repo' && out.t === '#commit') || (key === 'did' && out.t !== '#commit')) out.did = r.text()
+    else if (key === 'rev') out.rev = r.text()
+    else r.skip(1)
+  }
+  if (r.pos !== bytes.length) r.fail('trailing bytes after the frame body')
+  return out
+}

@@ -1,0 +1,110 @@
+/**
+ * Messages between the verification pool and its workers. A batch travels as one transferred ArrayBuffer
+ * holding every frame (or every result's frame parts) back to back, plus small descriptors; nothing is
+ * structured-cloned byte by byte and the buffers are moved, not copied.
+ */
+import type { FailedJob, RepoResult, VerifiedFields, VerifyJob, VerifyKind } from './verify-job.ts'
+
+export interface JobDescriptor {
+  kind: VerifyKind
+  did: string
+  signingKey: string
+  /** Frame position in the batch buffer. */
+  off: number
+  len: number
+}
+
+export interface JobBatch {
+  type: 'events'
+  id: number
+  jobs: JobDescriptor[]
+  buf: ArrayBuffer
+}
+
+export type ResultDescriptor =
+  | FailedJob
+  | (Omit<VerifiedFields, 'parts'> & { prefixOff: number; prefixLen: number; suffixOff: number; suffixLen: number })
+
+export interface ResultBatch {
+  type: 'events'
+  id: number
+  results: ResultDescriptor[]
+  buf: ArrayBuffer
+}
+
+/** Packs jobs into a batch (frames copied once into one buffer). */
+export function packJobs(id: number, jobs: readonly VerifyJob[]): JobBatch {
+  let total = 0
+  for (const j of jobs) total += j.frame.byteLength
+  const bytes = new Uint8Array(total)
+  const descs: JobDescriptor[] = []
+  let off = 0
+  for (const j of jobs) {
+    bytes.set(j.frame, off)
+    descs.push({ kind: j.kind, did: j.did, signingKey: j.signingKey, off, len: j.frame.byteLength })
+    off += j.frame.byteLength
+  }
+  return { type: 'events', id, jobs: descs, buf: bytes.buffer }
+}
+
+export function unpackJobs(batch: JobBatch): VerifyJob[] {
+  const bytes = new Uint8Array(batch.buf)
+  return batch.jobs.map((d) => ({
+    kind: d.kind,
+    did: d.did,
+    signingKey: d.signingKey,
+    frame: bytes.subarray(d.off, d.off + d.len),
+  }))
+}
+
+type AnyResult = FailedJob | VerifiedFields
+
+export function packResults(id: number, results: readonly AnyResult[]): ResultBatch {
+  let total = 0
+  for (const r of results) if (r.ok) total += r.parts.prefix.byteLength + r.parts.suffix.byteLength
+  const bytes = new Uint8Array(total)
+  let off = 0
+  const descs = results.map((r): ResultDescriptor => {
+    if (!r.ok) return r
+    const { parts, ...fields } = r
+    const prefixOff = off
+    bytes.set(parts.prefix, off)
+    off += parts.prefix.byteLength
+    const suffixOff = off
+    bytes.set(parts.suffix, off)
+    off += parts.suffix.byteLength
+    return { ...fields, prefixOff, prefixLen: parts.prefix.byteLength, suffixOff, suffixLen: parts.suffix.byteLength }
+  })
+  return { type: 'events', id, results: descs, buf: bytes.buffer }
+}
+
+export function unpackResults(batch: ResultBatch): AnyResult[] {
+  const bytes = new Uint8Array(batch.buf)
+  return batch.results.map((d): AnyResult => {
+    if (!d.ok) return d
+    const { prefixOff, prefixLen, suffixOff, suffixLen, ...fields } = d
+    const parts = {
+      prefix: bytes.subarray(prefixOff, prefixOff + prefixLen),
+      suffix: bytes.subarray(suffixOff, suffixOff + suffixLen),
+    }
+    return { ...fields, parts }
+  })
+}
+
+/** A repository to verify (resync); the CAR's buffer is transferred. */
+export interface RepoRequest {
+  type: 'repo'
+  id: number
+  did: string
+  signingKey: string
+  car: Uint8Array
+}
+
+export interface RepoResponse {
+  type: 'repo'
+  id: number
+  result: RepoResult
+}
+
+export type ToWorker = JobBatch | RepoRequest
+export type FromWorker = ResultBatch | RepoResponse
