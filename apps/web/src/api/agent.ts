@@ -50,7 +50,8 @@ export class Agent {
     this.#session = stored && stored.service === service ? stored : null
     this.#xrpc = new XrpcClient({
       service,
-      headers: () => (this.#session ? { authorization: `Bearer ${this.#session.accessJwt}` } : {}),
+      headers: (): Record<string, string> =>
+        this.#session ? { authorization: `Bearer ${this.#session.accessJwt}` } : {},
     })
     onStoredSessionChange((s) => this.#set(s && s.service === service ? s : null, false))
   }

@@ -61,7 +61,12 @@ function ComposerForm({ target, onDone }: { target: ComposeTarget; onDone: () =>
   const latest = useRef(images)
   latest.current = images
   // Object URLs for previews live until the form goes away.
-  useEffect(() => () => latest.current.forEach((img) => URL.revokeObjectURL(img.preview)), [])
+  useEffect(
+    () => () => {
+      for (const img of latest.current) URL.revokeObjectURL(img.preview)
+    },
+    [],
+  )
 
   const count = graphemeLength(text)
   const tooLong = count > MAX_GRAPHEMES

@@ -24,6 +24,7 @@ export function Layout({ path, children }: { path: string; children: ReactNode }
   const compose = useComposer()
   const unread = useUnreadCount(agent, path)
   const main = useRef<HTMLElement>(null)
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs on every navigation (path)
   useEffect(() => {
     window.scrollTo(0, 0)
     const heading = main.current?.querySelector('h1')

@@ -4,8 +4,9 @@ export function TimeAgo({ iso }: { iso: string }) {
   if (Number.isNaN(date.getTime())) return null
   const full = date.toLocaleString()
   return (
-    <time dateTime={date.toISOString()} title={full} aria-label={full}>
-      {short(date)}
+    <time dateTime={date.toISOString()} title={full}>
+      <span aria-hidden="true">{short(date)}</span>
+      <span className="visually-hidden">{full}</span>
     </time>
   )
 }

@@ -60,8 +60,9 @@ function PhotoTile({ post }: { post: PostView }) {
           {text ? `: ${text}` : ''}
         </span>
         {images.length > 1 && (
-          <span className="tile-count" aria-label={`${images.length} images`}>
+          <span className="tile-count">
             {images.length}
+            <span className="visually-hidden"> images</span>
           </span>
         )}
         <span className="tile-author" aria-hidden="true">

@@ -9,7 +9,7 @@ import { ScreenHeader } from '../components/ScreenHeader.tsx'
 import { Empty, ErrorNote, Loading } from '../components/Status.tsx'
 import { useAgent, useChangeCount, useLoad } from '../hooks.ts'
 
-type Node = { $type?: string; post?: AppBskyFeedDefs.PostView; parent?: unknown; replies?: unknown[] }
+type Node = { $type?: string; uri?: string; post?: AppBskyFeedDefs.PostView; parent?: unknown; replies?: unknown[] }
 
 export function Thread({ actor, rkey }: { actor: string; rkey: string }) {
   const agent = useAgent()
@@ -43,11 +43,11 @@ function ThreadView({ node }: { node: Node }) {
   for (let p = node.parent as Node | undefined; p; p = p.parent as Node | undefined) parents.unshift(p)
   return (
     <div className="thread">
-      {parents.map((p, i) =>
+      {parents.map((p) =>
         p.post ? (
           <PostCard key={p.post.uri} post={p.post} threadLine />
         ) : (
-          <p key={`missing-${i}`} className="note muted">
+          <p key={p.uri ?? 'missing'} className="note muted">
             A post in this thread was deleted or is hidden.
           </p>
         ),

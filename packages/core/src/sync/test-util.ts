@@ -102,7 +102,7 @@ export class FakeNetwork {
       const acct = this.accounts.get(did)
       if (!acct) return Response.json({ error: 'RepoNotFound', message: 'no repo' }, { status: 400 })
       const car = exportRepoCarBytes(acct.store, acct.repo.cid)
-      return new Response(car, { headers: { 'content-type': 'application/vnd.ipld.car' } })
+      return new Response(car as Uint8Array<ArrayBuffer>, { headers: { 'content-type': 'application/vnd.ipld.car' } })
     }
     return new Response('no route', { status: 404 })
   }

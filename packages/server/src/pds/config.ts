@@ -54,6 +54,17 @@ export interface PdsConfig {
   refreshGraceMs: number
   rateLimits: boolean
   contactEmail?: string
+  /** New accounts need an invite code (com.atproto.server.createInviteCode, `stratus account invite`). */
+  inviteRequired: boolean
+  /** Mail relay, `smtp[s]://user:pass@host:port`; unset = mail is written to <dataDir>/mail. */
+  emailSmtpUrl?: string
+  /** Sender address of the PDS's mail (default noreply@<hostname>). */
+  emailFromAddress: string
+  /** Moderation service for com.atproto.moderation.createReport and tools.ozone.* (URL and DID). */
+  reportServiceUrl?: string
+  reportServiceDid?: string
+  /** Image URLs in read-after-write views: three %s = preset, DID, CID (default: this PDS's getBlob). */
+  appviewCdnUrlPattern?: string
   privacyPolicyUrl?: string
   termsOfServiceUrl?: string
   logLevel: string
@@ -199,6 +210,48 @@ export const FLAGS: readonly Field[] = [
     help: 'contact email in describeServer',
   },
   {
+    key: 'inviteRequired',
+    flag: 'invite-required',
+    env: 'PDS_INVITE_REQUIRED',
+    kind: 'bool',
+    help: 'new accounts need an invite code (default false)',
+  },
+  {
+    key: 'emailSmtpUrl',
+    flag: 'smtp-url',
+    env: 'PDS_EMAIL_SMTP_URL',
+    kind: 'string',
+    help: 'smtp[s]://user:pass@host:port (unset = mail files in <data-dir>/mail)',
+  },
+  {
+    key: 'emailFromAddress',
+    flag: 'email-from',
+    env: 'PDS_EMAIL_FROM_ADDRESS',
+    kind: 'string',
+    help: 'sender of mail (default noreply@<hostname>)',
+  },
+  {
+    key: 'reportServiceUrl',
+    flag: 'report-service-url',
+    env: 'PDS_REPORT_SERVICE_URL',
+    kind: 'string',
+    help: 'moderation service receiving createReport (URL)',
+  },
+  {
+    key: 'reportServiceDid',
+    flag: 'report-service-did',
+    env: 'PDS_REPORT_SERVICE_DID',
+    kind: 'string',
+    help: 'moderation service DID',
+  },
+  {
+    key: 'appviewCdnUrlPattern',
+    flag: 'appview-cdn-url-pattern',
+    env: 'PDS_BSKY_APP_VIEW_CDN_URL_PATTERN',
+    kind: 'string',
+    help: 'image URL pattern for read-after-write (%s preset, did, cid)',
+  },
+  {
     key: 'privacyPolicyUrl',
     flag: 'privacy-policy',
     env: 'PDS_PRIVACY_POLICY_URL',
@@ -270,9 +323,11 @@ export function resolveConfig(input: PdsConfigInput = {}): PdsConfig {
     refreshTokenTtlMs: input.refreshTokenTtlMs ?? 90 * DAY,
     refreshGraceMs: input.refreshGraceMs ?? 2 * HOUR,
     rateLimits: input.rateLimits ?? true,
+    inviteRequired: input.inviteRequired ?? false,
+    emailFromAddress: input.emailFromAddress ?? `noreply@${hostname}`,
     logLevel: input.logLevel ?? 'info',
   }
-  for (const key of ['plcUrl', 'appviewUrl'] as const) if (cfg[key]) checkUrl(key, cfg[key], devMode)
+  for (const key of ['plcUrl', 'appviewUrl', 'reportServiceUrl'] as const) if (cfg[key]) checkUrl(key, cfg[key], devMode)
   for (const c of cfg.crawlers) checkUrl('crawlers', c, devMode)
   if (cfg.blobUploadLimit <= 0) throw new ConfigError('blobUploadLimit must be positive')
   if (cfg.jwtSecret !== undefined && cfg.jwtSecret.length < 16)

@@ -22,6 +22,8 @@ import { type LimitName, type LimitSpec, type PdsLimiters, createLimiters } from
 import { type Sequencer, installSequencer } from './sequencer/index.ts'
 import type { PdsBlobs } from './blobs/index.ts'
 import { type PdsRepo, installRepo } from './repo/index.ts'
+import { type Outbox, installMailer } from './mailer/index.ts'
+import { installAdmin } from './admin/index.ts'
 
 /** What the account-creation hooks receive. */
 export interface CreatedAccount {
@@ -30,6 +32,11 @@ export interface CreatedAccount {
   email: string | null
   signingKey: Secp256k1Keypair
   createdAt: string
+  /**
+   * False for accounts that start deactivated (bring-your-own DID, moving in): their hooks run with the
+   * sequencer muted — no #identity/#account/#commit until com.atproto.server.activateAccount.
+   */
+  active: boolean
 }
 
 /** Lifecycle hooks, each list run in registration order. */
@@ -58,6 +65,8 @@ export interface PdsSlots {
   blobs?: PdsBlobs
   /** Event log and firehose fan-out (sequencer/). */
   sequencer?: Sequencer
+  /** Outgoing mail: the outbox and its transport (mailer/). */
+  mailer?: Outbox
 }
 
 export interface PdsContext extends PdsSlots {
@@ -75,6 +84,8 @@ export interface PdsContext extends PdsSlots {
   hooks: PdsHooks
   /** The account's repo signing key (cached); throws if the account does not exist. */
   signingKey(did: string): Secp256k1Keypair
+  /** Drops a cached signing key (the account was deleted, or its key replaced). */
+  forgetSigningKey(did: string): void
   close(): Promise<void>
 }
 
@@ -115,9 +126,12 @@ export async function createContext(cfg: PdsConfig, opts: ContextOptions = {}): 
     limits: createLimiters(cfg.rateLimits, opts.limits),
     hooks: { accountCreated: [], started: [], closing: [] },
     signingKey: signingKeys.get,
+    forgetSigningKey: signingKeys.forget,
     close: () => db.close(),
   }
   installSequencer(ctx)
   installRepo(ctx)
+  installMailer(ctx)
+  installAdmin(ctx)
   return ctx
 }

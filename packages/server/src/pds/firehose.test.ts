@@ -103,7 +103,7 @@ describe('cursor rules', () => {
 
 describe('resume under load', () => {
   it('reconnecting at the last seq seen while three writers run: every event exactly once', async () => {
-    const writers = [agent, await newAgent(t, 'w2.test'), await newAgent(t, 'w3.test')]
+    const writers = [agent, await newAgent(t, 'writer2.test'), await newAgent(t, 'writer3.test')]
     const start = currentSeq(t)
     let stop = false
     const load = Promise.all(

@@ -71,8 +71,18 @@ beforeAll(async () => {
   await alice.com.atproto.repo.applyWrites({
     repo: didOf(alice),
     writes: [
-      { $type: 'com.atproto.repo.applyWrites#create', collection: 'app.bsky.feed.post', rkey: '3kaaaaaaaaa22', value: { $type: 'app.bsky.feed.post', text: 'batch 1', createdAt: new Date().toISOString() } },
-      { $type: 'com.atproto.repo.applyWrites#create', collection: 'app.bsky.feed.post', rkey: '3kaaaaaaaaa23', value: { $type: 'app.bsky.feed.post', text: 'batch 2', createdAt: new Date().toISOString() } },
+      {
+        $type: 'com.atproto.repo.applyWrites#create',
+        collection: 'app.bsky.feed.post',
+        rkey: '3kaaaaaaaaa22',
+        value: { $type: 'app.bsky.feed.post', text: 'batch 1', createdAt: new Date().toISOString() },
+      },
+      {
+        $type: 'com.atproto.repo.applyWrites#create',
+        collection: 'app.bsky.feed.post',
+        rkey: '3kaaaaaaaaa23',
+        value: { $type: 'app.bsky.feed.post', text: 'batch 2', createdAt: new Date().toISOString() },
+      },
     ],
   })
 }, 60_000)
@@ -199,22 +209,37 @@ describe('getRepo / getRecord / getBlocks / getLatestCommit', () => {
         expect(res.status).toBe(200)
         const proof = new Uint8Array(await res.arrayBuffer())
         const records = await verifyRecords(proof, did, aliceKey)
-        expect(records.map((x) => [x.collection, x.rkey, x.record])).toEqual([[collection, rkey, expect.objectContaining({ $type: collection })]])
+        expect(records.map((x) => [x.collection, x.rkey, x.record])).toEqual([
+          [collection, rkey, expect.objectContaining({ $type: collection })],
+        ])
         expect(JSON.stringify(records[0].record)).toBe(JSON.stringify(r.value))
         const claim = await verifyProofs(proof, [{ collection, rkey, cid: MfCID.parse(r.cid) }], did, aliceKey)
         expect(claim.unverified).toEqual([])
       }
     }
-    const res = await xrpc('com.atproto.sync.getRecord', { did, collection: 'app.bsky.feed.post', rkey: '3zzzzzzzzzz22' })
+    const res = await xrpc('com.atproto.sync.getRecord', {
+      did,
+      collection: 'app.bsky.feed.post',
+      rkey: '3zzzzzzzzzz22',
+    })
     const proof = new Uint8Array(await res.arrayBuffer())
-    const absent = await verifyProofs(proof, [{ collection: 'app.bsky.feed.post', rkey: '3zzzzzzzzzz22', cid: null }], did, aliceKey)
+    const absent = await verifyProofs(
+      proof,
+      [{ collection: 'app.bsky.feed.post', rkey: '3zzzzzzzzzz22', cid: null }],
+      did,
+      aliceKey,
+    )
     expect(absent.verified.length).toBe(1)
   })
 
   it('getBlocks returns the asked blocks, BlockNotFound for unknown ones; getLatestCommit the head', async () => {
     const did = didOf(alice)
     const head = (await alice.com.atproto.sync.getLatestCommit({ did })).data
-    const post = await alice.com.atproto.repo.getRecord({ repo: did, collection: 'app.bsky.feed.post', rkey: postUri.split('/').pop() as string })
+    const post = await alice.com.atproto.repo.getRecord({
+      repo: did,
+      collection: 'app.bsky.feed.post',
+      rkey: postUri.split('/').pop() as string,
+    })
     const res = await alice.com.atproto.sync.getBlocks({ did, cids: [head.cid, post.data.cid as string] })
     const { readCar } = await import('@atproto/repo')
     const car = await readCar(res.data)
@@ -257,7 +282,12 @@ describe('blobs, status and listings', () => {
 
   it('unknown, deactivated and taken-down repositories: the lexicon errors, nothing served', async () => {
     const unknown = 'did:plc:aaaaaaaaaaaaaaaaaaaaaaaa'
-    for (const nsid of ['com.atproto.sync.getRepo', 'com.atproto.sync.getLatestCommit', 'com.atproto.sync.getRepoStatus', 'com.atproto.sync.listBlobs']) {
+    for (const nsid of [
+      'com.atproto.sync.getRepo',
+      'com.atproto.sync.getLatestCommit',
+      'com.atproto.sync.getRepoStatus',
+      'com.atproto.sync.listBlobs',
+    ]) {
       expect(await xrpcError(nsid, { did: unknown })).toMatchObject({ status: 400, body: { error: 'RepoNotFound' } })
     }
     const carol = await newAgent('carol.test')
@@ -267,10 +297,14 @@ describe('blobs, status and listings', () => {
     const db = t.pds.ctx.db
     const check = async (error: string, status: string) => {
       expect(await xrpcError('com.atproto.sync.getRepo', { did })).toMatchObject({ body: { error } })
-      expect(await xrpcError('com.atproto.sync.getRecord', { did, collection: 'app.bsky.feed.post', rkey })).toMatchObject({ body: { error } })
+      expect(
+        await xrpcError('com.atproto.sync.getRecord', { did, collection: 'app.bsky.feed.post', rkey }),
+      ).toMatchObject({ body: { error } })
       expect(await xrpcError('com.atproto.sync.getBlob', { did, cid: imageCid })).toMatchObject({ body: { error } })
       expect(await xrpcError('com.atproto.sync.listBlobs', { did })).toMatchObject({ body: { error } })
-      expect(await xrpcError('com.atproto.sync.getBlocks', { did, cids: [post.cid] })).toMatchObject({ body: { error } })
+      expect(await xrpcError('com.atproto.sync.getBlocks', { did, cids: [post.cid] })).toMatchObject({
+        body: { error },
+      })
       const st = (await alice.com.atproto.sync.getRepoStatus({ did })).data
       expect(st).toEqual({ did, active: false, status })
       const listed = (await alice.com.atproto.sync.listRepos({})).data.repos.find((r) => r.did === did)

@@ -45,7 +45,7 @@ async function getJson(url: string, path: string): Promise<{ status: number; bod
   return { status: res.status, body: text ? JSON.parse(text) : undefined }
 }
 
-for (const backend of ['sqlite', 'sqlite-kysely', 'postgres'] as Backend[]) {
+for (const backend of ['sqlite', 'postgres'] as Backend[]) {
   describe.skipIf(backend === 'postgres' && !pgUrl)(`PLC directory over HTTP (${backend})`, () => {
     let t: TestDirectory
     let client: plc.PlcClient
@@ -53,7 +53,7 @@ for (const backend of ['sqlite', 'sqlite-kysely', 'postgres'] as Backend[]) {
     beforeAll(async () => {
       const db = await openBackend(backend, 'plcdirectory')
       if (!db) throw new Error('database unavailable')
-      t = await startTestDirectory(db, { kysely: backend === 'sqlite-kysely' })
+      t = await startTestDirectory(db)
       client = new plc.PlcClient(t.url)
     })
     afterAll(async () => {

@@ -41,7 +41,7 @@ for (const backend of ['sqlite', 'postgres'] as Backend[]) {
 
     it('accepts ops the reference signs, with the same DID, state, document and log', async () => {
       const client = new plc.PlcClient(t.url)
-      for (let n = 0; n < 12; n++) {
+      for (let n = 0; n < 8; n++) {
         let keys = [pick(rand, pool), pick(rand, pool)].filter((k, i, a) => a.indexOf(k) === i)
         const { op, did } = await lib.createOp({
           signingKey: pick(rand, pool).did,

@@ -1,6 +1,6 @@
 /**
- * PlcStore over Kysely: used for PostgreSQL (where the writer takes a row lock on the DID, so
- * writers in other processes serialize) and usable on any dialect Kysely supports.
+ * PlcStore over Kysely, for PostgreSQL: the writer takes a row lock on the DID (plc_did), so
+ * writers in other processes serialize; the head check then sees every committed op.
  */
 import type { IndexedOperation } from '@stratus/core/plc'
 import type { Kysely } from 'kysely'

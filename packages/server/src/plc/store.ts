@@ -2,8 +2,7 @@
  * Operation storage behind one interface (PlcStore). commitOp is the only write: it inserts an
  * accepted op and flags what it nullifies in one transaction, and only if the DID's active head is
  * still the one the op was validated against. Two implementations share the schema (migrations.ts):
- * store-sqlite.ts (prepared better-sqlite3 statements: the default, and ~20x less overhead per query
- * than going through Kysely) and store-kysely.ts (PostgreSQL, or any Kysely dialect).
+ * store-sqlite.ts (prepared better-sqlite3 statements; the default) and store-kysely.ts (PostgreSQL).
  * Open one with openPlcStore (open-store.ts). Validation is not done here (see directory.ts).
  */
 import type { AnyOp, IndexedOperation } from '@stratus/core/plc'

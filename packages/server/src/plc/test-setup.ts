@@ -12,8 +12,7 @@ import { PlcDirectory } from './directory.ts'
 import { createPlcHandler } from './handler.ts'
 import { openPlcStore } from './open-store.ts'
 
-/** 'sqlite' uses the prepared-statement store; 'sqlite-kysely' the Kysely store on SQLite. */
-export type Backend = 'sqlite' | 'sqlite-kysely' | 'postgres'
+export type Backend = 'sqlite' | 'postgres'
 
 export interface TestDirectory {
   url: string
@@ -35,10 +34,10 @@ export async function openBackend(
 /** A served directory; `clock.now` drives its timestamps unless `realClock`. */
 export async function startTestDirectory(
   db: Database,
-  opts: PlcDirectoryOptions & { realClock?: boolean; kysely?: boolean } = {},
+  opts: PlcDirectoryOptions & { realClock?: boolean } = {},
 ): Promise<TestDirectory> {
   const clock = { now: Date.parse('2024-01-01T00:00:00.000Z') }
-  const directory = await PlcDirectory.create(await openPlcStore(db, { kysely: opts.kysely }), {
+  const directory = await PlcDirectory.create(await openPlcStore(db), {
     ...opts,
     now: opts.realClock ? undefined : () => clock.now,
   })

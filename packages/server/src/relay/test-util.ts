@@ -4,9 +4,17 @@
  * #sync, #identity and #account frames a PDS would send for it. `tamper` options produce the hostile
  * variants (wrong key, broken proof, replayed rev) the relay must drop.
  */
-import { Secp256k1Keypair } from '@stratus/core/crypto'
+import { Secp256k1Keypair, randomBytes } from '@stratus/core/crypto'
 import { type CID, writeCarBytes } from '@stratus/core/data'
-import { type CommitData, MemoryBlockStore, type RecordWrite, Repo, encodeCommit, signCommit } from '@stratus/core/repo'
+import {
+  type CommitData,
+  MemoryBlockStore,
+  type RecordWrite,
+  Repo,
+  decodeCommit,
+  encodeCommit,
+  signCommit,
+} from '@stratus/core/repo'
 import { nextTid } from '@stratus/core/syntax'
 import { encodeFrame } from '@stratus/core/xrpc'
 
@@ -33,8 +41,8 @@ export class TestAccount {
     return commit
   }
 
-  /** A commit creating `n` small posts. */
-  post(n = 1, text = 'hello'): CommitData {
+  /** A commit creating `n` small posts (at a chosen rev, e.g. one in the future). */
+  post(n = 1, text = 'hello', rev?: string): CommitData {
     const writes: RecordWrite[] = []
     for (let i = 0; i < n; i++) {
       writes.push({
@@ -44,7 +52,9 @@ export class TestAccount {
         record: { $type: 'app.bsky.feed.post', text: `${text} ${i}`, createdAt: new Date().toISOString() },
       })
     }
-    return this.commit(writes)
+    const { repo, commit } = this.repo.applyWrites(writes, this.keypair, rev ? { rev } : {})
+    this.repo = repo
+    return commit
   }
 }
 
@@ -52,6 +62,8 @@ export interface CommitFrameOptions {
   seq: number
   /** Sign with this key instead of the account's. */
   signWith?: Secp256k1Keypair
+  /** Replace the signature with random bytes. */
+  forgeSignature?: boolean
   /** Replace prevData (breaks the proof or the chain). */
   prevData?: CID | null
   /** Drop the carried blocks other than the commit (breaks the proof). */
@@ -67,6 +79,12 @@ export function commitBody(c: CommitData, opts: CommitFrameOptions): Record<stri
     const forged = encodeCommit(
       signCommit({ did: c.did, version: 3, data: c.data, rev: c.rev, prev: null }, opts.signWith),
     )
+    commitCid = forged.cid
+    list = [forged, ...list.filter((b) => !b.cid.equals(c.cid))]
+  }
+  if (opts.forgeSignature) {
+    const original = decodeCommit(c.eventBlocks.get(c.cid) as Uint8Array)
+    const forged = encodeCommit({ ...original, sig: randomBytes(64) })
     commitCid = forged.cid
     list = [forged, ...list.filter((b) => !b.cid.equals(c.cid))]
   }

@@ -14,6 +14,8 @@ export interface IngesterOptions {
   identity: SyncIdentity
   fetch?: typeof fetch
   batchSize?: number
+  /** Download repositories when first seen or desynchronized (default true). */
+  backfill?: boolean
   onError?: SyncOptions['onError']
 }
 
@@ -26,6 +28,7 @@ export function createIngester(opts: IngesterOptions): Sync {
     fetch: opts.fetch,
     filter: { collections: opts.indexer.collections },
     batchSize: opts.batchSize ?? 500,
+    backfill: opts.backfill === false ? 'none' : 'first-seen',
     onEvents: (events) => opts.indexer.apply(events),
     onError: opts.onError,
   })

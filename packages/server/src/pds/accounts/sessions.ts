@@ -11,6 +11,7 @@ import { createAccessToken, createRefreshToken, newRefreshTokenId, type TokenKey
 import { AuthScope } from '../auth/scopes.ts'
 import type { PdsDatabase } from '../db/index.ts'
 import type { RefreshTokenRow } from '../db/schema.ts'
+import { sessionScope } from './app-passwords.ts'
 
 export interface SessionTokens {
   accessJwt: string
@@ -93,7 +94,9 @@ export async function rotateRefreshToken(db: PdsDatabase, s: SessionSettings, id
     throw new InvalidRequestError('Token has been revoked', 'ExpiredToken')
   }
   const nextId = token.next_id ?? newRefreshTokenId()
-  const { tokens, row } = await issueTokens(s, token.did, { jti: nextId, appPasswordName: token.app_password_name })
+  // An app-password session keeps its (restricted) scope across refreshes.
+  const scope = sessionScope(db, token.did, token.app_password_name)
+  const { tokens, row } = await issueTokens(s, token.did, { jti: nextId, scope, appPasswordName: token.app_password_name })
   const graceEnd = new Date(Math.min(now + s.refreshGraceMs, Date.parse(token.expires_at))).toISOString()
   const outcome = db.transact(() => {
     const current = getRefreshToken(db, id)

@@ -21,7 +21,8 @@ export default function register(router: XrpcRouter, ctx: PdsContext): void {
         if (bytes) blocks.push({ cid, bytes })
         else missing.push(cid.toString())
       }
-      if (missing.length > 0) throw new InvalidRequestError(`Could not find cids: ${missing.join(',')}`, 'BlockNotFound')
+      if (missing.length > 0)
+        throw new InvalidRequestError(`Could not find cids: ${missing.join(',')}`, 'BlockNotFound')
       return { encoding: 'application/vnd.ipld.car', body: writeCarBytes([], blocks) }
     },
     { auth: syncAuth(ctx) },

@@ -10,7 +10,10 @@ import { repoReader } from '../sequencer/repo-access.ts'
 export default function register(router: XrpcRouter, ctx: PdsContext): void {
   router.query('com.atproto.sync.listRepos', ({ params }) => {
     const reader = repoReader(ctx)
-    const page = listAccounts(ctx.db, { limit: (params.limit as number | undefined) ?? 500, cursor: params.cursor as string | undefined })
+    const page = listAccounts(ctx.db, {
+      limit: (params.limit as number | undefined) ?? 500,
+      cursor: params.cursor as string | undefined,
+    })
     const repos = []
     for (const account of page.accounts) {
       const root = reader.getRoot(account.did)

@@ -11,7 +11,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { AuthRequiredError, ForbiddenError, InvalidRequestError } from '@stratus/core/xrpc'
 import type { AuthContext, AuthVerifier } from '../../http/index.ts'
-import { getAccountByDid } from '../accounts/store.ts'
+import { accountStatus, getAccountByDid } from '../accounts/store.ts'
 import type { PdsDatabase } from '../db/index.ts'
 import { ACCESS_STANDARD, AuthScope } from './scopes.ts'
 import { type TokenKeys, verifyToken } from './tokens.ts'
@@ -126,10 +126,12 @@ export function createAuthVerifiers(deps: {
 function checkStatus(db: PdsDatabase, did: string, opts: AccessOptions): void {
   const account = getAccountByDid(db, did)
   if (!account) throw new ForbiddenError('Account not found', 'AccountNotFound')
-  if (opts.checkTakedown && account.takedown_ref)
-    throw new AuthRequiredError('Account has been taken down', 'AccountTakedown')
-  if (opts.checkDeactivated && account.deactivated_at)
-    throw new AuthRequiredError('Account is deactivated', 'AccountDeactivated')
+  const { status } = accountStatus(account)
+  // Suspended is a temporary takedown; desynchronized and throttled accounts are inactive like deactivated ones.
+  if (opts.checkTakedown && (status === 'takendown' || status === 'suspended'))
+    throw new AuthRequiredError(`Account has been ${status === 'takendown' ? 'taken down' : status}`, 'AccountTakedown')
+  if (opts.checkDeactivated && status !== undefined && status !== 'takendown' && status !== 'suspended')
+    throw new AuthRequiredError(`Account is ${status}`, 'AccountDeactivated')
 }
 
 /** Constant-time check of `admin:<password>` (base64); always false when no admin password is configured. */

@@ -18,6 +18,12 @@ export interface AccountRow {
   email_confirmed_at: string | null
   deactivated_at: string | null
   takedown_ref: string | null
+  /** 005-lifecycle: operator status 'suspended' | 'desynchronized' | 'throttled' (null = none). */
+  status: string | null
+  /** 005-lifecycle: when the user asked a deactivated account to be deleted (informational). */
+  delete_after: string | null
+  /** 005-lifecycle: 1 when the account may not see or create invite codes. */
+  invites_disabled: number
 }
 
 /** 001-accounts: refresh tokens by JWT id (`jti`). */
@@ -95,4 +101,76 @@ export interface RecordBlobRow {
   blob_cid: string
   collection: string
   rkey: string
+}
+
+/** 005-lifecycle: an app password (scrypt hash salted with the DID, see accounts/app-passwords.ts). */
+export interface AppPasswordRow {
+  did: string
+  name: string
+  password_hash: string
+  privileged: number
+  created_at: string
+}
+
+/** 005-lifecycle: a pending email token (sha-256 hex of the upper-case token). */
+export interface EmailTokenRow {
+  did: string
+  purpose: string
+  token_hash: string
+  requested_at: string
+}
+
+/** 005-lifecycle: an invite code. */
+export interface InviteCodeRow {
+  code: string
+  available_uses: number
+  disabled: number
+  /** The account the code belongs to, or 'admin'. */
+  for_account: string
+  created_by: string
+  created_at: string
+}
+
+/** 005-lifecycle: one use of an invite code. */
+export interface InviteCodeUseRow {
+  code: string
+  used_by: string
+  used_at: string
+}
+
+/** 005-lifecycle: one stored app.bsky preference. */
+export interface AccountPrefRow {
+  did: string
+  position: number
+  name: string
+  value_json: string
+}
+
+/** 005-lifecycle: a taken-down record (`at://` URI). */
+export interface RecordTakedownRow {
+  uri: string
+  did: string
+  ref: string
+  created_at: string
+}
+
+/** 005-lifecycle: a taken-down blob. */
+export interface BlobTakedownRow {
+  did: string
+  cid: string
+  ref: string
+  created_at: string
+}
+
+/** 005-lifecycle: mail waiting for delivery. */
+export interface MailOutboxRow {
+  id: number
+  recipient: string
+  subject: string
+  body_text: string
+  kind: string
+  created_at: string
+  attempts: number
+  next_attempt_at: string
+  last_error: string | null
 }

@@ -16,7 +16,7 @@ const SQL = {
   get: 'SELECT bytes FROM repo_block WHERE did = ? AND cid = ?',
   has: 'SELECT 1 FROM repo_block WHERE did = ? AND cid = ?',
   root: 'SELECT cid, rev FROM repo_root WHERE did = ?',
-  insert: 'INSERT INTO repo_block (did, cid, bytes, refs) VALUES (?, ?, ?, 0) ON CONFLICT DO NOTHING',
+  insert: 'INSERT INTO repo_block (did, cid, bytes, refs) VALUES (?, ?, ?, 0) ON CONFLICT (did, cid) DO NOTHING',
   addRefs: 'UPDATE repo_block SET refs = refs + ? WHERE did = ? AND cid = ?',
   dropIfUnused: 'DELETE FROM repo_block WHERE did = ? AND cid = ? AND refs <= 0',
   setRoot: `INSERT INTO repo_root (did, cid, rev, indexed_at) VALUES (?, ?, ?, ?)

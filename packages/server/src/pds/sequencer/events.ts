@@ -58,7 +58,11 @@ export function commitFrame(seq: number, time: string, commit: CommitData): Uint
     rev: commit.rev,
     since: commit.since,
     blocks,
-    ops: commit.ops.map((op) => (op.prev ? { action: op.action, path: op.path, cid: op.cid, prev: op.prev } : { action: op.action, path: op.path, cid: op.cid })),
+    ops: commit.ops.map((op) =>
+      op.prev
+        ? { action: op.action, path: op.path, cid: op.cid, prev: op.prev }
+        : { action: op.action, path: op.path, cid: op.cid },
+    ),
     blobs: [],
     prevData: commit.prevData ?? undefined,
     time,
@@ -66,7 +70,14 @@ export function commitFrame(seq: number, time: string, commit: CommitData): Uint
   return checkedFrame('#commit', body)
 }
 
-export function syncFrame(seq: number, time: string, did: string, commitCid: CID, commitBytes: Uint8Array, rev: string): Uint8Array {
+export function syncFrame(
+  seq: number,
+  time: string,
+  did: string,
+  commitCid: CID,
+  commitBytes: Uint8Array,
+  rev: string,
+): Uint8Array {
   const blocks = commitCar(commitCid, commitBytes, [])
   return checkedFrame('#sync', { seq, did, blocks, rev, time })
 }
@@ -92,4 +103,3 @@ function checkedFrame(t: string, body: Record<string, unknown>): Uint8Array {
   }
   return frame
 }
-

@@ -37,12 +37,15 @@ export type SyncAuth = AccessCredentials | AdminCredentials | undefined
 
 /** Optional credentials: the owner (even taken down) or an admin may read an unavailable repo. */
 export function syncAuth(ctx: PdsContext): AuthVerifier<SyncAuth> {
-  return ctx.auth.optional({ scopes: [AuthScope.Access, AuthScope.AppPass, AuthScope.AppPassPrivileged, AuthScope.Takendown] })
+  return ctx.auth.optional({
+    scopes: [AuthScope.Access, AuthScope.AppPass, AuthScope.AppPassPrivileged, AuthScope.Takendown],
+  })
 }
 
 export function repoReader(ctx: PdsContext): RepoReader {
   const repo = ctx.repo as Partial<RepoReader> | undefined
-  if (!repo?.getRoot || !repo.blockStore) throw new XRPCError(501, 'MethodNotImplemented', 'Repositories are not available')
+  if (!repo?.getRoot || !repo.blockStore)
+    throw new XRPCError(501, 'MethodNotImplemented', 'Repositories are not available')
   return repo as RepoReader
 }
 

@@ -18,8 +18,14 @@ class TestRepo {
   constructor(readonly did = DID) {}
 
   commit(writes: RecordWrite[]): CommitData {
-    const data = this.repo ? this.repo.formatCommit(writes, this.key) : Repo.formatInit(this.store, this.did, this.key, writes)
-    this.repo = this.repo ? this.repo.applyCommit(data) : (this.store.applyCommit(data), Repo.load(this.store))
+    const data = this.repo
+      ? this.repo.formatCommit(writes, this.key)
+      : Repo.formatInit(this.store, this.did, this.key, writes)
+    if (this.repo) this.repo = this.repo.applyCommit(data)
+    else {
+      this.store.applyCommit(data)
+      this.repo = Repo.load(this.store)
+    }
     return data
   }
 
@@ -27,7 +33,12 @@ class TestRepo {
     const writes: RecordWrite[] = []
     for (let i = 0; i < count; i++) {
       const rkey = `r${String(this.n++).padStart(6, '0')}`
-      writes.push({ action: 'create', collection: 'app.bsky.feed.post', rkey, record: { $type: 'app.bsky.feed.post', text: `post ${rkey}`, createdAt: '2024-01-01T00:00:00.000Z' } })
+      writes.push({
+        action: 'create',
+        collection: 'app.bsky.feed.post',
+        rkey,
+        record: { $type: 'app.bsky.feed.post', text: `post ${rkey}`, createdAt: '2024-01-01T00:00:00.000Z' },
+      })
     }
     return this.commit(writes)
   }
@@ -69,7 +80,14 @@ describe('sequencer', () => {
     const c2 = r.create(3)
     seq.sequenceCommit(DID, c2)
     const rkey = 'r000000'
-    const upd = r.commit([{ action: 'update', collection: 'app.bsky.feed.post', rkey, record: { $type: 'app.bsky.feed.post', text: 'edited', createdAt: '2024-01-01T00:00:00.000Z' } }])
+    const upd = r.commit([
+      {
+        action: 'update',
+        collection: 'app.bsky.feed.post',
+        rkey,
+        record: { $type: 'app.bsky.feed.post', text: 'edited', createdAt: '2024-01-01T00:00:00.000Z' },
+      },
+    ])
     seq.sequenceCommit(DID, upd)
     seq.sequenceCommit(DID, r.commit([{ action: 'delete', collection: 'app.bsky.feed.post', rkey: 'r000001' }]))
     seq.sequenceSync(DID, upd.cid, upd.rev, upd.newBlocks.get(upd.cid))
@@ -78,7 +96,17 @@ describe('sequencer', () => {
 
     const frames = await collect(seq.frames(0), 9)
     const decoded = frames.map(officialDecodeFrame)
-    expect(decoded.map((f) => f.t)).toEqual(['#identity', '#account', '#commit', '#commit', '#commit', '#commit', '#sync', '#account', '#identity'])
+    expect(decoded.map((f) => f.t)).toEqual([
+      '#identity',
+      '#account',
+      '#commit',
+      '#commit',
+      '#commit',
+      '#commit',
+      '#sync',
+      '#account',
+      '#identity',
+    ])
     expect(decoded.map((f) => f.body.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9])
     for (const f of decoded) {
       assertValidMessage(f)
@@ -113,7 +141,12 @@ describe('sequencer', () => {
     expect(() => seq.sequenceCommit(DID, r.create(MAX_COMMIT_OPS + 1))).toThrow(FirehoseLimitError)
     const r2 = new TestRepo('did:plc:bbbbbbbbbbbbbbbbbbbbbbbb')
     const big = 'x'.repeat(100_000)
-    const writes: RecordWrite[] = Array.from({ length: 21 }, (_, i) => ({ action: 'create', collection: 'com.example.big', rkey: `k${i}`, record: { big, i } }))
+    const writes: RecordWrite[] = Array.from({ length: 21 }, (_, i) => ({
+      action: 'create',
+      collection: 'com.example.big',
+      rkey: `k${i}`,
+      record: { big, i },
+    }))
     expect(() => seq.sequenceCommit(r2.did, r2.commit(writes))).toThrow(/blocks are \d+ bytes/)
     // 200 ops is fine, and the failed attempts left no rows and no gap.
     const ok = seq.sequenceCommit(DID, r.create(MAX_COMMIT_OPS))
@@ -139,7 +172,10 @@ describe('sequencer', () => {
   it('cursor rules: future, 0, mid-window, outdated (with #info), none = live', async () => {
     for (let i = 0; i < 5; i++) seq.sequenceIdentity(DID)
     // Future cursor: error before any frame.
-    const err = await seq.frames(6).next().catch((e) => e)
+    const err = await seq
+      .frames(6)
+      .next()
+      .catch((e) => e)
     expect(err).toBeInstanceOf(XRPCError)
     expect(err.error).toBe('FutureCursor')
     // Cursor 0: whole window; cursor = current: nothing until something new.

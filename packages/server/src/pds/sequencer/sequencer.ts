@@ -85,7 +85,12 @@ export class Sequencer {
     this.broadcaster.schedule()
   }
 
-  private append(did: string, type: 'commit' | 'sync' | 'identity' | 'account', time: string, build: (seq: number) => Uint8Array): number {
+  private append(
+    did: string,
+    type: 'commit' | 'sync' | 'identity' | 'account',
+    time: string,
+    build: (seq: number) => Uint8Array,
+  ): number {
     // Inside the caller's transaction (the normal case) append directly; alone, in a transaction of its own.
     const seq = this.db.sqlite.inTransaction
       ? this.store.append(did, type, time, build)

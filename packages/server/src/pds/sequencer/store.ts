@@ -37,18 +37,24 @@ export class EventStore {
     if (!this.db.sqlite.inTransaction) throw new Error('events must be sequenced inside a write transaction')
     const seq = this.maxSeq() + 1
     const payload = build(seq)
-    this.db.stmt('INSERT INTO repo_event (seq, did, type, payload, created_at) VALUES (?, ?, ?, ?, ?)').run(seq, did, type, payload, createdAt)
+    this.db
+      .stmt('INSERT INTO repo_event (seq, did, type, payload, created_at) VALUES (?, ?, ?, ?, ?)')
+      .run(seq, did, type, payload, createdAt)
     return seq
   }
 
   /** Up to `limit` events with seq > `after`, in seq order. */
   after(after: number, limit: number): StoredEvent[] {
-    return this.db.stmt('SELECT seq, payload FROM repo_event WHERE seq > ? ORDER BY seq LIMIT ?').all(after, limit) as StoredEvent[]
+    return this.db
+      .stmt('SELECT seq, payload FROM repo_event WHERE seq > ? ORDER BY seq LIMIT ?')
+      .all(after, limit) as StoredEvent[]
   }
 
   /** The first seq created at or after `time` (ISO), or null. */
   firstSeqSince(time: string): number | null {
-    const row = this.db.stmt('SELECT min(seq) AS seq FROM repo_event WHERE created_at >= ?').get(time) as { seq: number | null }
+    const row = this.db.stmt('SELECT min(seq) AS seq FROM repo_event WHERE created_at >= ?').get(time) as {
+      seq: number | null
+    }
     return row.seq
   }
 

@@ -19,7 +19,6 @@ const SUBSCRIBE = 'com.atproto.sync.subscribeRepos'
 
 export interface DecodedFrame {
   t: string
-  // biome-ignore lint/suspicious/noExplicitAny: decoded CBOR checked field by field in tests
   body: any
 }
 
@@ -87,23 +86,26 @@ export async function verifyCommitBody(body: DecodedFrame['body'], signingKey: s
     throw new Error(`inversion gives ${inverted}, event prevData is ${prevData}`)
   }
   // Ours too (it needs prevData, which the first commit of a repository does not have).
-  if (body.prevData) verifyCommitEvent(
-    {
-      repo: body.repo,
-      commit: fromMf(body.commit),
-      rev: body.rev,
-      since: body.since,
-      blocks: body.blocks,
-      ops: body.ops.map((op: { action: 'create' | 'update' | 'delete'; path: string; cid: MfCID | null; prev?: MfCID }) => ({
-        action: op.action,
-        path: op.path,
-        cid: op.cid ? fromMf(op.cid) : null,
-        ...(op.prev ? { prev: fromMf(op.prev) } : {}),
-      })),
-      prevData: body.prevData ? fromMf(body.prevData) : null,
-    },
-    { signingKey, prevData: body.prevData ? fromMf(body.prevData) : undefined },
-  )
+  if (body.prevData)
+    verifyCommitEvent(
+      {
+        repo: body.repo,
+        commit: fromMf(body.commit),
+        rev: body.rev,
+        since: body.since,
+        blocks: body.blocks,
+        ops: body.ops.map(
+          (op: { action: 'create' | 'update' | 'delete'; path: string; cid: MfCID | null; prev?: MfCID }) => ({
+            action: op.action,
+            path: op.path,
+            cid: op.cid ? fromMf(op.cid) : null,
+            ...(op.prev ? { prev: fromMf(op.prev) } : {}),
+          }),
+        ),
+        prevData: body.prevData ? fromMf(body.prevData) : null,
+      },
+      { signingKey, prevData: body.prevData ? fromMf(body.prevData) : undefined },
+    )
   return commit.data.toString()
 }
 

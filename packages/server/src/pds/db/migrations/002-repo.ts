@@ -21,9 +21,9 @@ export async function up(db: Kysely<any>): Promise<void> {
       did TEXT NOT NULL,
       cid BLOB NOT NULL,
       bytes BLOB NOT NULL,
-      refs INTEGER NOT NULL,
-      PRIMARY KEY (did, cid)
-    ) WITHOUT ROWID`.execute(db)
+      refs INTEGER NOT NULL
+    )`.execute(db)
+  await sql`CREATE UNIQUE INDEX repo_block_cid_idx ON repo_block (did, cid)`.execute(db)
   await sql`
     CREATE TABLE record (
       did TEXT NOT NULL,

@@ -8,10 +8,12 @@ import * as m001 from './001-accounts.ts'
 import * as m002 from './002-repo.ts'
 import * as m003 from './003-blobs.ts'
 import * as m004 from './004-sequencer.ts'
+import * as m005 from './005-lifecycle.ts'
 
 export const pdsMigrations: Record<string, Migration> = {
   '001-accounts': m001,
   '002-repo': m002,
   '003-blobs': m003,
   '004-sequencer': m004,
+  '005-lifecycle': m005,
 }

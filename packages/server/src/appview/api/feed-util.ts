@@ -1,0 +1,57 @@
+/**
+ * Shared by the feed endpoints: page through feed_item rows (posts and reposts, newest first, keyset
+ * cursor), turn them into FeedItems, hydrate and render them with the viewer's blocks and mutes applied.
+ */
+import type { SelectQueryBuilder } from 'kysely'
+import type { AppViewContext } from '../context.ts'
+import { viewCtx } from '../context.ts'
+import type { AppViewSchema } from '../db/index.ts'
+import { type FeedItem, type Json, feedView } from '../views/index.ts'
+import { type Cursor, encodeCursor } from './util.ts'
+
+// feed_item aliased `fi`, possibly joined with more tables (the author feed's filters)
+export type FeedItemQuery = SelectQueryBuilder<AppViewSchema & { fi: AppViewSchema['feed_item'] }, 'fi', object>
+// biome-ignore lint/suspicious/noExplicitAny: any join of feed_item as fi
+type AnyFeedItemQuery = SelectQueryBuilder<any, any, object>
+
+interface Row {
+  uri: string
+  type: 'post' | 'repost'
+  post_uri: string
+  originator: string
+  sort_at: string
+  repost_cid: string | null
+}
+
+/** Runs a feed_item query (aliased `fi`), newest first after the cursor; returns items and the next cursor. */
+export async function pageFeedItems(
+  q: FeedItemQuery | AnyFeedItemQuery,
+  cursor: Cursor | undefined,
+  limit: number,
+): Promise<{ items: FeedItem[]; cursor?: string }> {
+  let query = (q as FeedItemQuery)
+    .leftJoin('repost', 'repost.uri', 'fi.uri')
+    .select(['fi.uri', 'fi.type', 'fi.post_uri', 'fi.originator', 'fi.sort_at', 'repost.cid as repost_cid'])
+  if (cursor) {
+    query = query.where((eb) =>
+      eb.or([eb('fi.sort_at', '<', cursor.sortAt), eb.and([eb('fi.sort_at', '=', cursor.sortAt), eb('fi.uri', '<', cursor.uri)])]),
+    )
+  }
+  const rows = (await query.orderBy('fi.sort_at', 'desc').orderBy('fi.uri', 'desc').limit(limit).execute()) as Row[]
+  const items = rows.map((r): FeedItem => {
+    if (r.type !== 'repost') return { postUri: r.post_uri }
+    return { postUri: r.post_uri, repost: { uri: r.uri, cid: r.repost_cid ?? '', by: r.originator, indexedAt: r.sort_at } }
+  })
+  const last = rows[rows.length - 1]
+  return { items, cursor: rows.length === limit && last ? encodeCursor(last.sort_at, last.uri) : undefined }
+}
+
+/** Hydrates and renders feed items for the viewer. */
+export async function renderFeed(app: AppViewContext, viewer: string | undefined, items: FeedItem[], opts: { keepMuted?: boolean } = {}): Promise<Json[]> {
+  const state = app.hydrator.state(viewer)
+  await app.hydrator.feedItems(
+    state,
+    items.map((i) => ({ postUri: i.postUri, repostBy: i.repost?.by })),
+  )
+  return feedView(viewCtx(app, state), items, opts)
+}

@@ -1,0 +1,72 @@
+/**
+ * The AppView's XRPC methods, one file per NSID (each registers its handler on the router).
+ */
+import type { XrpcRouter } from '../../http/index.ts'
+import type { AppViewContext } from '../context.ts'
+import appBskyActorGetprofile from './app.bsky.actor.getProfile.ts'
+import appBskyActorGetprofiles from './app.bsky.actor.getProfiles.ts'
+import appBskyActorGetsuggestions from './app.bsky.actor.getSuggestions.ts'
+import appBskyActorSearchactors from './app.bsky.actor.searchActors.ts'
+import appBskyActorSearchactorstypeahead from './app.bsky.actor.searchActorsTypeahead.ts'
+import appBskyFeedGetactorlikes from './app.bsky.feed.getActorLikes.ts'
+import appBskyFeedGetauthorfeed from './app.bsky.feed.getAuthorFeed.ts'
+import appBskyFeedGetfeed from './app.bsky.feed.getFeed.ts'
+import appBskyFeedGetfeedgenerator from './app.bsky.feed.getFeedGenerator.ts'
+import appBskyFeedGetfeedgenerators from './app.bsky.feed.getFeedGenerators.ts'
+import appBskyFeedGetlikes from './app.bsky.feed.getLikes.ts'
+import appBskyFeedGetpostthread from './app.bsky.feed.getPostThread.ts'
+import appBskyFeedGetposts from './app.bsky.feed.getPosts.ts'
+import appBskyFeedGetquotes from './app.bsky.feed.getQuotes.ts'
+import appBskyFeedGetrepostedby from './app.bsky.feed.getRepostedBy.ts'
+import appBskyFeedGettimeline from './app.bsky.feed.getTimeline.ts'
+import appBskyFeedSearchposts from './app.bsky.feed.searchPosts.ts'
+import appBskyGraphGetblocks from './app.bsky.graph.getBlocks.ts'
+import appBskyGraphGetfollowers from './app.bsky.graph.getFollowers.ts'
+import appBskyGraphGetfollows from './app.bsky.graph.getFollows.ts'
+import appBskyGraphGetlist from './app.bsky.graph.getList.ts'
+import appBskyGraphGetlists from './app.bsky.graph.getLists.ts'
+import appBskyGraphGetmutes from './app.bsky.graph.getMutes.ts'
+import appBskyGraphGetrelationships from './app.bsky.graph.getRelationships.ts'
+import appBskyGraphMuteactor from './app.bsky.graph.muteActor.ts'
+import appBskyGraphUnmuteactor from './app.bsky.graph.unmuteActor.ts'
+import appBskyNotificationGetunreadcount from './app.bsky.notification.getUnreadCount.ts'
+import appBskyNotificationListnotifications from './app.bsky.notification.listNotifications.ts'
+import appBskyNotificationUpdateseen from './app.bsky.notification.updateSeen.ts'
+import comAtprotoRepoGetrecord from './com.atproto.repo.getRecord.ts'
+
+const ROUTES = [
+  appBskyActorGetprofile,
+  appBskyActorGetprofiles,
+  appBskyActorGetsuggestions,
+  appBskyActorSearchactors,
+  appBskyActorSearchactorstypeahead,
+  appBskyFeedGetactorlikes,
+  appBskyFeedGetauthorfeed,
+  appBskyFeedGetfeed,
+  appBskyFeedGetfeedgenerator,
+  appBskyFeedGetfeedgenerators,
+  appBskyFeedGetlikes,
+  appBskyFeedGetpostthread,
+  appBskyFeedGetposts,
+  appBskyFeedGetquotes,
+  appBskyFeedGetrepostedby,
+  appBskyFeedGettimeline,
+  appBskyFeedSearchposts,
+  appBskyGraphGetblocks,
+  appBskyGraphGetfollowers,
+  appBskyGraphGetfollows,
+  appBskyGraphGetlist,
+  appBskyGraphGetlists,
+  appBskyGraphGetmutes,
+  appBskyGraphGetrelationships,
+  appBskyGraphMuteactor,
+  appBskyGraphUnmuteactor,
+  appBskyNotificationGetunreadcount,
+  appBskyNotificationListnotifications,
+  appBskyNotificationUpdateseen,
+  comAtprotoRepoGetrecord,
+]
+
+export function registerRoutes(router: XrpcRouter, app: AppViewContext): void {
+  for (const register of ROUTES) register(router, app)
+}
