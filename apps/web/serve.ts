@@ -54,6 +54,8 @@ const TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
   '.map': 'application/json',
   '.woff2': 'font/woff2',
+  '.ts': 'text/javascript; charset=utf-8',
+  '.tsx': 'text/javascript; charset=utf-8',
 }
 
 /** The config object the app reads at startup (src/config.ts). */
@@ -199,8 +201,18 @@ async function staticReply(dir: string, index: string, config: object, method: s
       body: new Uint8Array(await readFile(file)),
     }
   }
-  if (extname(path) && path !== '/index.html') return text(404, 'not found')
+  if (!isPagePath(path)) return text(404, 'not found')
   return { status: 200, headers: { 'content-type': TYPES['.html'], 'cache-control': 'no-cache' }, body: index }
+}
+
+/**
+ * Whether a path that is not a file should get index.html: app routes yes, missing assets no. Routes can
+ * end in what looks like an extension (/profile/alice.test), so only asset-like endings are refused.
+ */
+function isPagePath(path: string): boolean {
+  if (path.startsWith('/assets/') || path.startsWith('/@')) return false
+  const ext = extname(path)
+  return !ext || ext === '.html' || !(ext in TYPES)
 }
 
 async function isFile(path: string): Promise<boolean> {
@@ -278,7 +290,7 @@ async function devFallback(
 ): Promise<void> {
   const { pathname } = new URL(req.url ?? '/', 'http://x')
   if (pathname === '/config.json') return writeReply(res, { status: 200, headers: json(), body: JSON.stringify(config) }, false)
-  const isPage = (req.method === 'GET' || req.method === 'HEAD') && (!extname(pathname) || pathname.endsWith('.html'))
+  const isPage = (req.method === 'GET' || req.method === 'HEAD') && isPagePath(pathname)
   if (!isPage) {
     if (next) return next()
     return writeReply(res, text(404, 'not found'), false)

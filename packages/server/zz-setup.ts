@@ -14,9 +14,9 @@ export async function setup() {
   const seq = new Sequencer(db)
   const blobs = new PdsBlobs(db, { dir: join(dataDir, 'blobs'), maxBytes: 1e6 })
   const key = Secp256k1Keypair.create({ exportable: true })
-  const repo = new PdsRepo({ db, blobs, signingKey: () => key, sequencer: () => seq })
+  const repo = new PdsRepo({ db, blobs, signingKey: () => key, sequencer: () => (process.env.NOSEQ ? undefined : seq) })
   const lexicons = loadBundledLexicons()
-  const did = 'did:plc:aaaaaaaaaaaaaaaaaaaaaaaa'
+  const did = process.env.SHORT ? 'did:web:a.b' : 'did:plc:aaaaaaaaaaaaaaaaaaaaaaaa'
   db.transact(() => {
     db.stmt(`INSERT INTO account (did, handle, email, password_hash, signing_key, created_at) VALUES (?, 'a.test', 'a@x', null, ?, '2020')`).run(did, key.exportPrivateKeyHex())
     repo.createRepo(did, 'a.test', key)

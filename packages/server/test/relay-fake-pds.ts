@@ -71,6 +71,16 @@ export class FakePds {
     return acct
   }
 
+  /** A new account with a random did:plc that only a stub resolver knows (see StubResolver). */
+  addAccount(): TestAccount {
+    const alphabet = 'abcdefghijklmnopqrstuvwxyz234567'
+    let id = ''
+    for (let i = 0; i < 24; i++) id += alphabet[Math.floor(Math.random() * 32)]
+    const acct = new TestAccount(`did:plc:${id}`)
+    this.accounts.set(acct.did, acct)
+    return acct
+  }
+
   private http(path: string, res: import('node:http').ServerResponse): void {
     const url = new URL(path, this.url)
     if (url.pathname === '/xrpc/com.atproto.server.describeServer') {

@@ -119,7 +119,7 @@ export function commitsOf(frames: MessageFrame[]): CommitKey[] {
   return frames
     .filter((f) => f.header.t === '#commit')
     .map((f) => {
-      const b = f.body as { seq: number; repo: string; rev: string; commit: { toString(): string } }
+      const b = f.body as unknown as { seq: number; repo: string; rev: string; commit: { toString(): string } }
       return { seq: b.seq, did: b.repo, rev: b.rev, commit: b.commit.toString() }
     })
 }

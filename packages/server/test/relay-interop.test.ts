@@ -97,6 +97,10 @@ describe('relay with two official PDSes', () => {
     expect(seqs).toEqual(seqs.map((_, i) => seqs[0] + i))
     expect(firstRead.some((f) => f.header.t === '#identity')).toBe(true)
     expect(firstRead.some((f) => f.header.t === '#account')).toBe(true)
+    // Honest hosts: nothing dropped except the #sync each new account sends after its genesis commit.
+    const { dropped } = relay.relay.ctx.counters
+    expect(Object.keys(dropped).filter((r) => r !== 'stale-sync')).toEqual([])
+    expect(relay.relay.ctx.registry.all.map((h) => h.rejected)).toEqual([0, 0])
   })
 
   it('lets a consumer resume from its cursor without gaps or duplicates', async () => {

@@ -43,7 +43,8 @@ const BARE_TLDS = new Set(
 const MENTION_RE = /(^|[\s(])@([a-zA-Z0-9][a-zA-Z0-9.-]*)/g
 const LINK_RE = /(^|[\s(])(https?:\/\/\S+|[a-zA-Z0-9][a-zA-Z0-9-]*(?:\.[a-zA-Z0-9-]+)+(?:[/?#:]\S*)?)/g
 const TAG_RE = /(^|\s)[#＃](\S+)/gu
-const TRAILING_PUNCT = /[.,;:!?'"’”)\]}>]+$/
+const TRAILING_PUNCT = '.,;:!?\'"’”>'
+const CLOSERS: Record<string, string> = { ')': '(', ']': '[', '}': '{' }
 const TAG_TRAILING_PUNCT = /\p{P}+$/u
 
 export function detectSpans(text: string): Span[] {
@@ -72,18 +73,17 @@ function* links(text: string): Generator<Span> {
   }
 }
 
-/** Drops sentence punctuation after a link, and a closing parenthesis the link did not open. */
+/** Drops sentence punctuation after a link, and closing brackets the link did not open ("(see x.org/a_(b))"). */
 function trimLink(s: string): string {
   let out = s
-  for (;;) {
-    const trimmed = out.replace(TRAILING_PUNCT, (p) => {
-      // "(see https://x.org/a_(b))": keep a ')' that closes a '(' inside the link
-      const keep = p.startsWith(')') && countOf(out, '(') >= countOf(out, ')') ? ')' : ''
-      return keep
-    })
-    if (trimmed === out) return out
-    out = trimmed
+  while (out.length) {
+    const last = out[out.length - 1]
+    const opener = CLOSERS[last]
+    if (TRAILING_PUNCT.includes(last)) out = out.slice(0, -1)
+    else if (opener && countOf(out, last) > countOf(out, opener)) out = out.slice(0, -1)
+    else return out
   }
+  return out
 }
 
 function countOf(s: string, ch: string): number {

@@ -36,7 +36,7 @@ function SavedFeeds() {
   }, [agent])
   return (
     <section aria-labelledby="saved-feeds">
-      <h2 id="saved-feeds">Your feeds</h2>
+      <h2 id="saved-feeds" className="section-title">Your feeds</h2>
       {saved.error ? (
         <ErrorNote error={saved.error} onRetry={saved.reload} />
       ) : !saved.data ? (
@@ -58,7 +58,7 @@ function SuggestedFeeds() {
   }, [agent])
   return (
     <section aria-labelledby="suggested-feeds">
-      <h2 id="suggested-feeds">Discover feeds</h2>
+      <h2 id="suggested-feeds" className="section-title">Discover feeds</h2>
       <FeedGeneratorList feeds={pages.items} />
       <ListFooter pages={pages} empty="No feeds have been published on this network yet." />
     </section>

@@ -5,7 +5,7 @@
  * badge; items that were new when the page loaded keep a "New" marker.
  */
 import type { AppBskyFeedDefs, AppBskyNotificationListNotifications } from '@stratus/core/lexicon/generated'
-import { useEffect } from 'react'
+import { useEffect, useState } from 'react'
 import type { Agent } from '../api/agent.ts'
 import { Avatar } from '../components/Avatar.tsx'
 import { ListFooter } from '../components/FeedList.tsx'
@@ -15,7 +15,7 @@ import { ScreenHeader } from '../components/ScreenHeader.tsx'
 import { TimeAgo } from '../components/TimeAgo.tsx'
 import { useAgent, usePages } from '../hooks.ts'
 import { Link, paths, postPath } from '../router.tsx'
-import { clearUnread } from '../unread.ts'
+import { clearUnread, unreadSnapshot } from '../unread.ts'
 
 type Notification = AppBskyNotificationListNotifications.Notification
 type PostView = AppBskyFeedDefs.PostView
@@ -29,6 +29,8 @@ const OWN_POST = new Set(['reply', 'mention', 'quote'])
 
 export function Notifications() {
   const agent = useAgent()
+  // AppViews differ on `isRead` before the first updateSeen; the badge's count is what the user saw.
+  const [unreadAtOpen] = useState(unreadSnapshot)
   const pages = usePages(async (cursor) => {
     const out = await agent.query('app.bsky.notification.listNotifications', { limit: 30, cursor })
     return { items: await withPosts(agent, out.notifications), cursor: out.cursor }
@@ -47,8 +49,8 @@ export function Notifications() {
         </button>
       </ScreenHeader>
       <ul className="notifications" aria-label="Notifications">
-        {pages.items.map((item) => (
-          <NotificationItem key={item.n.uri + item.n.reason} item={item} />
+        {pages.items.map((item, i) => (
+          <NotificationItem key={item.n.uri + item.n.reason} item={item} isNew={!item.n.isRead || i < unreadAtOpen} />
         ))}
       </ul>
       <ListFooter pages={pages} empty="No notifications yet." />
@@ -80,26 +82,26 @@ const VERB: Record<string, string> = {
   'starterpack-joined': 'joined via your starter pack',
 }
 
-function NotificationItem({ item }: { item: Item }) {
+function NotificationItem({ item, isNew }: { item: Item; isNew: boolean }) {
   const { n, post } = item
   const name = n.author.displayName || n.author.handle
   const icon = n.reason.startsWith('like') ? icons.heartFilled : n.reason.startsWith('repost') ? icons.repost : n.reason === 'follow' ? icons.follow : null
   if (OWN_POST.has(n.reason) && post) {
     return (
-      <li className={`notification ${n.isRead ? '' : 'unread'}`}>
-        {!n.isRead && <span className="visually-hidden">New: </span>}
+      <li className={`notification ${isNew ? 'unread' : ''}`}>
+        {isNew && <span className="visually-hidden">New: </span>}
         <PostCard post={post} />
       </li>
     )
   }
   const subjectText = (post?.record as { text?: string } | undefined)?.text
   return (
-    <li className={`notification notification-${n.reason} ${n.isRead ? '' : 'unread'}`}>
+    <li className={`notification notification-${n.reason} ${isNew ? 'unread' : ''}`}>
       <span className={`notification-icon reason-${n.reason}`}>{icon}</span>
       <div className="notification-body">
         <div className="notification-head">
           <Avatar src={n.author.avatar} name={name} size={32} />
-          {!n.isRead && <span className="pill pill-new">New</span>}
+          {isNew && <span className="pill pill-new">New</span>}
         </div>
         <p>
           <Link to={paths.profile(n.author.handle)}>

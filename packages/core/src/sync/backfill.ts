@@ -49,7 +49,11 @@ async function download(did: string, pds: string, signingKey: string, opts: Fetc
 }
 
 /** Downloads and verifies `did`'s repository from its PDS (re-resolving the identity once on a bad signature). */
-export async function fetchRepo(did: string, identity: SyncIdentity, opts: FetchRepoOptions = {}): Promise<VerifiedRepo> {
+export async function fetchRepo(
+  did: string,
+  identity: SyncIdentity,
+  opts: FetchRepoOptions = {},
+): Promise<VerifiedRepo> {
   const pds = await identity.pds(did)
   const key = await identity.signingKey(did)
   try {

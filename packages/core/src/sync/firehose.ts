@@ -26,7 +26,8 @@ export interface FollowOptions extends ReconnectOptions {
 /** `https://relay` → `wss://relay/xrpc/com.atproto.sync.subscribeRepos` (a full /xrpc/ URL is kept). */
 export function firehoseUrl(service: string): string {
   const u = new URL(service)
-  if (!u.pathname.includes('/xrpc/')) u.pathname = `${u.pathname.replace(/\/+$/, '')}/xrpc/com.atproto.sync.subscribeRepos`
+  if (!u.pathname.includes('/xrpc/'))
+    u.pathname = `${u.pathname.replace(/\/+$/, '')}/xrpc/com.atproto.sync.subscribeRepos`
   return u.toString()
 }
 

@@ -3,7 +3,14 @@
  * and its handle, checked both ways (the handle resolves to the DID and the DID document claims the
  * handle). Handle resolution is pluggable because test networks use names no DNS knows.
  */
-import { DidResolver, type DidResolverOptions, HandleResolver, getHandle, getPdsEndpoint, getSigningKey } from '../identity/index.ts'
+import {
+  DidResolver,
+  type DidResolverOptions,
+  HandleResolver,
+  getHandle,
+  getPdsEndpoint,
+  getSigningKey,
+} from '../identity/index.ts'
 import { normalizeHandle } from '../syntax/index.ts'
 
 export interface SyncIdentityOptions extends Omit<DidResolverOptions, 'cache'> {

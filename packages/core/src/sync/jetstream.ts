@@ -63,10 +63,20 @@ function parseCommit(did: string, c: Json, seq: number, time: string): Jetstream
   if (typeof rev !== 'string') throw new JetstreamMessageError('bad rev')
   if (typeof collection !== 'string' || !isValidNsid(collection)) throw new JetstreamMessageError('bad collection')
   if (typeof rkey !== 'string' || !isValidRecordKey(rkey)) throw new JetstreamMessageError('bad rkey')
-  const base = { did, collection, rkey, uri: `at://${did}/${collection}/${rkey}`, rev, source: 'jetstream' as const, seq, time }
+  const base = {
+    did,
+    collection,
+    rkey,
+    uri: `at://${did}/${collection}/${rkey}`,
+    rev,
+    source: 'jetstream' as const,
+    seq,
+    time,
+  }
   if (operation === 'delete') return { type: 'delete', ...base }
   if (operation !== 'create' && operation !== 'update') throw new JetstreamMessageError('bad operation')
-  if (typeof c.cid !== 'string' || !isObj(c.record)) throw new JetstreamMessageError('create/update without cid or record')
+  if (typeof c.cid !== 'string' || !isObj(c.record))
+    throw new JetstreamMessageError('create/update without cid or record')
   let cid: CID
   try {
     cid = CID.parse(c.cid)

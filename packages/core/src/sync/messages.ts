@@ -96,10 +96,23 @@ export function parseRepoMessage(t: string, body: Body): RepoMessage {
       if (typeof body.rev !== 'string') fail(t, 'bad rev')
       if (!(body.blocks instanceof Uint8Array)) fail(t, 'blocks is not bytes')
       const did = didOf(t, body.did)
-      return { type: 'sync', seq: seqOf(t, body), did, rev: body.rev as string, blocks: body.blocks as Uint8Array, time: str(body.time) }
+      return {
+        type: 'sync',
+        seq: seqOf(t, body),
+        did,
+        rev: body.rev as string,
+        blocks: body.blocks as Uint8Array,
+        time: str(body.time),
+      }
     }
     case '#identity':
-      return { type: 'identity', seq: seqOf(t, body), did: didOf(t, body.did), handle: str(body.handle), time: str(body.time) }
+      return {
+        type: 'identity',
+        seq: seqOf(t, body),
+        did: didOf(t, body.did),
+        handle: str(body.handle),
+        time: str(body.time),
+      }
     case '#account':
       if (typeof body.active !== 'boolean') fail(t, 'active is not a boolean')
       return {
@@ -129,7 +142,13 @@ function parseCommit(b: Body): CommitMessage {
   if (!(b.blocks instanceof Uint8Array)) fail(t, 'blocks is not bytes')
   if (!Array.isArray(b.ops)) fail(t, 'ops is not a list')
   const ops: RepoOp[] = (b.ops as LexValue[]).map((raw) => {
-    if (raw === null || typeof raw !== 'object' || Array.isArray(raw) || raw instanceof Uint8Array || raw instanceof CID) {
+    if (
+      raw === null ||
+      typeof raw !== 'object' ||
+      Array.isArray(raw) ||
+      raw instanceof Uint8Array ||
+      raw instanceof CID
+    ) {
       return fail(t, 'op is not an object')
     }
     const o = raw as Body

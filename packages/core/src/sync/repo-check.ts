@@ -69,10 +69,7 @@ export async function checkCommit(
   const expected = state?.data ? CID.parse(state.data) : prevData
   try {
     const verified = await withKey(identity, msg.repo, (signingKey) =>
-      verifyCommitEvent(
-        { ...msg, prevData },
-        { signingKey, prevData: expected, requireRecordBlocks: true },
-      ),
+      verifyCommitEvent({ ...msg, prevData }, { signingKey, prevData: expected, requireRecordBlocks: true }),
     )
     const events = recordEvents(msg, verified.blocks, filter)
     return { kind: 'apply', events, state: { rev: msg.rev, data: verified.commit.data.toString(), status: 'active' } }
@@ -83,7 +80,11 @@ export async function checkCommit(
 }
 
 /** A pre-1.1 commit that follows ours: signature only. */
-async function applyUnproven(msg: CommitMessage, identity: SyncIdentity, filter: CompiledFilter): Promise<CheckOutcome> {
+async function applyUnproven(
+  msg: CommitMessage,
+  identity: SyncIdentity,
+  filter: CompiledFilter,
+): Promise<CheckOutcome> {
   try {
     const car = readCar(msg.blocks)
     const bytes = car.blocks.get(msg.commit.toString())
@@ -103,7 +104,16 @@ function recordEvents(msg: CommitMessage, blocks: MemoryBlockStore, filter: Comp
     if (!filter.wantsPath(op.path)) continue
     const { collection, rkey } = parseDataKey(op.path)
     const uri = `at://${msg.repo}/${collection}/${rkey}`
-    const base = { did: msg.repo, collection, rkey, uri, rev: msg.rev, source: 'firehose' as const, seq: msg.seq, time: msg.time }
+    const base = {
+      did: msg.repo,
+      collection,
+      rkey,
+      uri,
+      rev: msg.rev,
+      source: 'firehose' as const,
+      seq: msg.seq,
+      time: msg.time,
+    }
     if (op.action === 'delete') {
       events.push({ type: 'delete', ...base })
       continue
@@ -122,7 +132,11 @@ function recordEvents(msg: CommitMessage, blocks: MemoryBlockStore, filter: Comp
 }
 
 /** A `#sync` message: the repository's current commit. Same data as ours → just the rev; else resync. */
-export async function checkSync(msg: SyncMessage, state: RepoState | undefined, identity: SyncIdentity): Promise<CheckOutcome> {
+export async function checkSync(
+  msg: SyncMessage,
+  state: RepoState | undefined,
+  identity: SyncIdentity,
+): Promise<CheckOutcome> {
   if (state && msg.rev <= state.rev) return { kind: 'skip', reason: `rev ${msg.rev} is not newer than ${state.rev}` }
   try {
     const { commit } = await withKey(identity, msg.did, (signingKey) => verifySyncEvent(msg, { signingKey }))

@@ -181,8 +181,18 @@ describe('sync kit over sockets', () => {
           cid: 'bafyreie5737gdxlw5i64vzichcalba3z2v5n6icifvx5xytvske7mr3hpm',
         },
       },
-      { did, time_us: t0 + 4, kind: 'commit', commit: { rev: '3kaaaaaaaaaa4', operation: 'delete', collection: 'app.bsky.feed.post', rkey: '3kaaaaaaaaaa3' } },
-      { did, time_us: t0 + 5, kind: 'account', account: { did, active: false, status: 'takendown', seq: 2, time: 'x' } },
+      {
+        did,
+        time_us: t0 + 4,
+        kind: 'commit',
+        commit: { rev: '3kaaaaaaaaaa4', operation: 'delete', collection: 'app.bsky.feed.post', rkey: '3kaaaaaaaaaa3' },
+      },
+      {
+        did,
+        time_us: t0 + 5,
+        kind: 'account',
+        account: { did, active: false, status: 'takendown', seq: 2, time: 'x' },
+      },
     ]
     const relay = await serve((ws, url) => {
       const cursor = Number(url.searchParams.get('cursor') ?? 0)
@@ -195,7 +205,11 @@ describe('sync kit over sockets', () => {
       jetstream: relay.url,
       backfill: 'none',
       filter: { collections: ['app.bsky.feed.post'] },
-      identity: { resolveHandle: async () => undefined, dns: null, fetch: async () => new Response('', { status: 404 }) },
+      identity: {
+        resolveHandle: async () => undefined,
+        dns: null,
+        fetch: async () => new Response('', { status: 404 }),
+      },
       onEvents: async (b) => {
         events.push(...b)
       },
@@ -218,7 +232,13 @@ describe('sync kit over sockets', () => {
   })
 
   it('parseJetstreamMessage rejects malformed input', () => {
-    for (const bad of ['', '{', '[]', '{"did":"nope","time_us":1}', '{"did":"did:plc:ewvi7nxzyoun6zhxrhs64oiz","time_us":1.5}']) {
+    for (const bad of [
+      '',
+      '{',
+      '[]',
+      '{"did":"nope","time_us":1}',
+      '{"did":"did:plc:ewvi7nxzyoun6zhxrhs64oiz","time_us":1.5}',
+    ]) {
       expect(() => parseJetstreamMessage(bad)).toThrow()
     }
     expect(

@@ -59,7 +59,16 @@ describe('sync kit: firehose messages', () => {
     const b = net.genesis('bob', [post('3kaaaaaaaaaa2', 'hi')])
     const [alice, bob] = [a.acct, b.acct]
     const msgs: RepoMessage[] = [a.msg, b.msg]
-    msgs.push(net.commit(alice, [{ action: 'update', collection: 'app.bsky.feed.post', rkey: '3kaaaaaaaaaa2', record: { $type: 'app.bsky.feed.post', text: 'edited', createdAt: '2024-01-01T00:00:00.000Z' } }]))
+    msgs.push(
+      net.commit(alice, [
+        {
+          action: 'update',
+          collection: 'app.bsky.feed.post',
+          rkey: '3kaaaaaaaaaa2',
+          record: { $type: 'app.bsky.feed.post', text: 'edited', createdAt: '2024-01-01T00:00:00.000Z' },
+        },
+      ]),
+    )
     msgs.push(net.commit(bob, [{ action: 'delete', collection: 'app.bsky.feed.post', rkey: '3kaaaaaaaaaa2' }]))
     const { events, store } = await run(net, msgs)
     expect(events.map((e) => `${e.type} ${e.did === alice.did ? 'alice' : 'bob'}`)).toEqual([
@@ -72,7 +81,7 @@ describe('sync kit: firehose messages', () => {
     ])
     expect((events[0] as { handle?: string }).handle).toBe('alice.test')
     const upd = records(events).find((e) => e.type === 'update')
-    expect((upd?.record as { text: string }).text).toBe('edited')
+    expect((upd?.record as { text?: string } | undefined)?.text).toBe('edited')
     expect(upd?.cid?.toString()).toBe(alice.repo.getRecordCid('app.bsky.feed.post', '3kaaaaaaaaaa2')?.toString())
     expect(net.getRepoCalls).toEqual([])
     expect(store.cursor).toBe(4)
@@ -105,10 +114,14 @@ describe('sync kit: firehose messages', () => {
     const net = new FakeNetwork()
     const alice = net.account('alice')
     const store = new MemorySyncStore()
-    const first = await run(net, [net.commit(alice, [post('3kaaaaaaaaaa2', 'a'), post('3kaaaaaaaaaa3', 'b')])], { store })
+    const first = await run(net, [net.commit(alice, [post('3kaaaaaaaaaa2', 'a'), post('3kaaaaaaaaaa3', 'b')])], {
+      store,
+    })
     expect(summary(first.events).length).toBe(2)
     net.commit(alice, [{ action: 'delete', collection: 'app.bsky.feed.post', rkey: '3kaaaaaaaaaa2' }]) // missed
-    net.commit(alice, [{ action: 'update', collection: 'app.bsky.feed.post', rkey: '3kaaaaaaaaaa3', record: { text: 'B' } }]) // missed
+    net.commit(alice, [
+      { action: 'update', collection: 'app.bsky.feed.post', rkey: '3kaaaaaaaaaa3', record: { text: 'B' } },
+    ]) // missed
     const next = net.commit(alice, [post('3kaaaaaaaaaa4', 'c')])
     const second = await run(net, [next], { store })
     expect(summary(second.events).sort()).toEqual([
@@ -165,7 +178,10 @@ describe('sync kit: firehose messages', () => {
       store,
       filter: { collections: ['app.bsky.feed.post'], dids: [alice.did] },
     })
-    expect(summary(events)).toEqual(['create app.bsky.feed.post/3kaaaaaaaaaa2', 'create app.bsky.feed.post/3kaaaaaaaaaa3'])
+    expect(summary(events)).toEqual([
+      'create app.bsky.feed.post/3kaaaaaaaaaa2',
+      'create app.bsky.feed.post/3kaaaaaaaaaa3',
+    ])
     expect(events.every((e) => e.did === alice.did)).toBe(true)
     const prefix = await run(net, msgs, { filter: { collections: ['app.bsky.feed.*'] } })
     expect(summary(prefix.events)).toHaveLength(4)

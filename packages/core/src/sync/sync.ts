@@ -97,9 +97,11 @@ export class Sync {
     this.identity = opts.identity instanceof SyncIdentity ? opts.identity : new SyncIdentity(opts.identity)
     this.#filter = compileFilter(opts.filter)
     const one = opts.onEvent
-    this.#handler = opts.onEvents ?? (async (events) => {
-      for (const e of events) await (one as (e: SyncEvent) => Promise<void>)(e)
-    })
+    this.#handler =
+      opts.onEvents ??
+      (async (events) => {
+        for (const e of events) await (one as (e: SyncEvent) => Promise<void>)(e)
+      })
     this.#queue = new BoundedQueue(opts.maxQueued ?? 1000)
   }
 
@@ -126,11 +128,9 @@ export class Sync {
   /** Downloads `did`'s repository now (in stream order) and delivers the differences. */
   backfillRepo(did: string): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.#queue
-        .push({ kind: 'backfill', did, done: (err) => (err ? reject(err) : resolve()) })
-        .then(() => {
-          if (this.#queue.closed) reject(new Error('sync stopped'))
-        }, reject)
+      this.#queue.push({ kind: 'backfill', did, done: (err) => (err ? reject(err) : resolve()) }).then(() => {
+        if (this.#queue.closed) reject(new Error('sync stopped'))
+      }, reject)
     })
   }
 
@@ -234,7 +234,9 @@ export class Sync {
             ? await checkCommit(msg, state, this.identity, this.#filter, this.#opts.backfill === 'none')
             : await checkSync(msg, state, this.identity)
         await this.#apply(did, outcome, msg.rev, () =>
-          msg.type === 'commit' ? checkCommit(msg, this.#states.get(did), this.identity, this.#filter, true) : undefined,
+          msg.type === 'commit'
+            ? checkCommit(msg, this.#states.get(did), this.identity, this.#filter, true)
+            : undefined,
         )
         return
       }
@@ -243,7 +245,14 @@ export class Sync {
         return
       case 'account':
         if (!this.#filter.wantsDid(msg.did)) return
-        this.#pending.push({ type: 'account', did: msg.did, active: msg.active, status: msg.status, seq: msg.seq, time: msg.time })
+        this.#pending.push({
+          type: 'account',
+          did: msg.did,
+          active: msg.active,
+          status: msg.status,
+          seq: msg.seq,
+          time: msg.time,
+        })
         return
       case 'info':
         this.#report(new Error(`stream info ${msg.name}: ${msg.message ?? ''}`), 'info')

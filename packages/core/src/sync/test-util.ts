@@ -117,7 +117,12 @@ export class FakeNetwork {
 }
 
 export function post(rkey: string, text: string): RecordWrite {
-  return { action: 'create', collection: 'app.bsky.feed.post', rkey, record: { $type: 'app.bsky.feed.post', text, createdAt: '2024-01-01T00:00:00.000Z' } }
+  return {
+    action: 'create',
+    collection: 'app.bsky.feed.post',
+    rkey,
+    record: { $type: 'app.bsky.feed.post', text, createdAt: '2024-01-01T00:00:00.000Z' },
+  }
 }
 
 export async function* fromArray<T>(items: T[]): AsyncGenerator<T> {

@@ -84,7 +84,8 @@ export function bearerToken(header: string | null | undefined): string | undefin
 }
 
 export async function verifyServiceJwt(jwt: string, opts: VerifyServiceJwtOptions): Promise<ServiceJwtPayload> {
-  if (typeof jwt !== 'string' || jwt.length > MAX_JWT_LENGTH) throw new AuthRequiredError('poorly formatted jwt', 'BadJwt')
+  if (typeof jwt !== 'string' || jwt.length > MAX_JWT_LENGTH)
+    throw new AuthRequiredError('poorly formatted jwt', 'BadJwt')
   const parts = jwt.split('.')
   if (parts.length !== 3) throw new AuthRequiredError('poorly formatted jwt', 'BadJwt')
   const header = parsePart(parts[0])
@@ -128,7 +129,10 @@ async function signingKey(opts: VerifyServiceJwtOptions, iss: string, forceRefre
     return await opts.getSigningKey(iss, forceRefresh)
   } catch (err) {
     if (err instanceof XRPCError) throw err
-    throw new AuthRequiredError(`could not resolve the jwt issuer's signing key: ${(err as Error).message}`, 'BadJwtIss')
+    throw new AuthRequiredError(
+      `could not resolve the jwt issuer's signing key: ${(err as Error).message}`,
+      'BadJwtIss',
+    )
   }
 }
 

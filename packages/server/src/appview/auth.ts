@@ -44,7 +44,8 @@ export function authVerifiers(serviceDid: () => string, identity: SyncIdentity):
     if (!token) return { did: undefined }
     const payload = await verifyServiceJwt(token, { aud: null, lxm: null, getSigningKey })
     if (payload.aud === serviceDid() && payload.lxm === nsid) return { did: viewerDid(payload.iss), payload }
-    if (payload.lxm === 'app.bsky.feed.getFeedSkeleton') return { did: viewerDid(payload.iss), payload, forwardToken: token }
+    if (payload.lxm === 'app.bsky.feed.getFeedSkeleton')
+      return { did: viewerDid(payload.iss), payload, forwardToken: token }
     throw new AuthRequiredError('jwt is neither for this service nor for a feed generator', 'BadJwtAudience')
   }
   return { optional, required, feed }

@@ -15,7 +15,10 @@ Example:
   stratus appview --relay https://relay.example.com --db sqlite:./data/appview.db --public-url https://appview.example.com
 `
 
-export async function appviewCommand(argv: string[], env: Record<string, string | undefined> = process.env): Promise<void> {
+export async function appviewCommand(
+  argv: string[],
+  env: Record<string, string | undefined> = process.env,
+): Promise<void> {
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(APPVIEW_USAGE)
     return

@@ -32,6 +32,8 @@ export interface AppViewConfig {
   resolveHandle?: (handle: string) => Promise<string | undefined>
   /** Programmatic only: fetch for PDS and feed generator calls. */
   fetch?: typeof fetch
+  /** Programmatic only: firehose cursor to start from when none is stored yet (default: the live tip). */
+  initialCursor?: number
 }
 
 export class ConfigError extends Error {
@@ -50,15 +52,57 @@ interface Field {
 export const FIELDS: readonly Field[] = [
   { key: 'port', flag: 'port', env: 'APPVIEW_PORT', kind: 'int', help: 'port (default 2584; 0 = any free port)' },
   { key: 'host', flag: 'host', env: 'APPVIEW_HOST', kind: 'string', help: 'interface to bind (default 127.0.0.1)' },
-  { key: 'publicUrl', flag: 'public-url', env: 'APPVIEW_PUBLIC_URL', kind: 'string', help: 'public URL (default http://localhost:<port>)' },
+  {
+    key: 'publicUrl',
+    flag: 'public-url',
+    env: 'APPVIEW_PUBLIC_URL',
+    kind: 'string',
+    help: 'public URL (default http://localhost:<port>)',
+  },
   { key: 'did', flag: 'did', env: 'APPVIEW_DID', kind: 'string', help: 'service DID (default did:web:<public host>)' },
-  { key: 'dbUrl', flag: 'db', env: 'APPVIEW_DB_URL', kind: 'string', help: 'sqlite:<path> or postgres://… (default sqlite:./data/appview/appview.db)' },
+  {
+    key: 'dbUrl',
+    flag: 'db',
+    env: 'APPVIEW_DB_URL',
+    kind: 'string',
+    help: 'sqlite:<path> or postgres://… (default sqlite:./data/appview/appview.db)',
+  },
   { key: 'relay', flag: 'relay', env: 'APPVIEW_RELAY_URL', kind: 'string', help: 'relay or PDS to index (firehose)' },
-  { key: 'plcUrl', flag: 'plc-url', env: 'APPVIEW_PLC_URL', kind: 'string', help: 'PLC directory (default https://plc.directory)' },
-  { key: 'cdnUrl', flag: 'cdn-url', env: 'APPVIEW_CDN_URL', kind: 'string', help: 'base of image URLs (default <public-url>/img)' },
-  { key: 'devMode', flag: 'dev', env: 'APPVIEW_DEV_MODE', kind: 'bool', help: 'allow http/loopback services (default off)' },
-  { key: 'backfill', flag: 'backfill', env: 'APPVIEW_BACKFILL', kind: 'bool', help: 'backfill accounts from their PDS (default true)' },
-  { key: 'batchSize', flag: 'batch-size', env: 'APPVIEW_BATCH_SIZE', kind: 'int', help: 'events per indexing transaction (default 500)' },
+  {
+    key: 'plcUrl',
+    flag: 'plc-url',
+    env: 'APPVIEW_PLC_URL',
+    kind: 'string',
+    help: 'PLC directory (default https://plc.directory)',
+  },
+  {
+    key: 'cdnUrl',
+    flag: 'cdn-url',
+    env: 'APPVIEW_CDN_URL',
+    kind: 'string',
+    help: 'base of image URLs (default <public-url>/img)',
+  },
+  {
+    key: 'devMode',
+    flag: 'dev',
+    env: 'APPVIEW_DEV_MODE',
+    kind: 'bool',
+    help: 'allow http/loopback services (default off)',
+  },
+  {
+    key: 'backfill',
+    flag: 'backfill',
+    env: 'APPVIEW_BACKFILL',
+    kind: 'bool',
+    help: 'backfill accounts from their PDS (default true)',
+  },
+  {
+    key: 'batchSize',
+    flag: 'batch-size',
+    env: 'APPVIEW_BATCH_SIZE',
+    kind: 'int',
+    help: 'events per indexing transaction (default 500)',
+  },
   { key: 'logLevel', flag: 'log-level', env: 'APPVIEW_LOG_LEVEL', kind: 'string', help: 'pino level (default info)' },
 ]
 

@@ -5,8 +5,8 @@ import type { Logger } from 'pino'
 import type { AuthVerifiers } from './auth.ts'
 import type { AppViewConfig } from './config.ts'
 import type { AppViewDb, Db } from './db/index.ts'
-import { Hydrator, type ViewState } from './hydration/hydrator.ts'
-import { type BlobUrls, type ViewCtx } from './views/index.ts'
+import type { Hydrator, ViewState } from './hydration/hydrator.ts'
+import type { BlobUrls, ViewCtx } from './views/index.ts'
 
 export interface AppViewContext {
   cfg: AppViewConfig

@@ -49,7 +49,9 @@ export async function startAppView(input: Partial<AppViewConfig> = {}): Promise<
   const identity = new SyncIdentity({
     plcUrl: cfg.plcUrl,
     allowPrivateNetwork: cfg.devMode,
-    resolveHandle: cfg.resolveHandle ? (h) => (cfg.resolveHandle as (h: string) => Promise<string | undefined>)(h) : undefined,
+    resolveHandle: cfg.resolveHandle
+      ? (h) => (cfg.resolveHandle as (h: string) => Promise<string | undefined>)(h)
+      : undefined,
   })
   const lexicons = loadBundledLexicons()
   const app = {
@@ -89,7 +91,7 @@ export async function startAppView(input: Partial<AppViewConfig> = {}): Promise<
   const indexer = new Indexer(appDb, { plugins: PLUGINS, lexicons })
   let sync: Sync | undefined
   if (cfg.relay) {
-    const store = new DbSyncStore(appDb.db, `firehose:${cfg.relay}`)
+    const store = new DbSyncStore(appDb.db, `firehose:${cfg.relay}`, cfg.initialCursor)
     sync = createIngester({
       relay: cfg.relay,
       indexer,

@@ -12,7 +12,8 @@ export function wellKnownHandler(app: AppViewContext): (req: Request) => Promise
     if (req.method !== 'GET' && req.method !== 'HEAD') return undefined
     if (url.pathname === '/.well-known/did.json') return didDocument(app)
     if (url.pathname.startsWith('/img/')) return blobRedirect(app, url.pathname)
-    if (url.pathname === '/') return new Response(`Stratus AppView (${app.did})\n`, { headers: { 'content-type': 'text/plain' } })
+    if (url.pathname === '/')
+      return new Response(`Stratus AppView (${app.did})\n`, { headers: { 'content-type': 'text/plain' } })
     return undefined
   }
 }
@@ -41,5 +42,8 @@ async function blobRedirect(app: AppViewContext, path: string): Promise<Response
   const target = new URL('/xrpc/com.atproto.sync.getBlob', pds)
   target.searchParams.set('did', did)
   target.searchParams.set('cid', cid)
-  return new Response(null, { status: 302, headers: { location: target.toString(), 'cache-control': 'public, max-age=3600' } })
+  return new Response(null, {
+    status: 302,
+    headers: { location: target.toString(), 'cache-control': 'public, max-age=3600' },
+  })
 }

@@ -7,9 +7,21 @@
 type Command = { summary: string; run: (argv: string[]) => Promise<void> }
 
 const commands: Record<string, Command> = {
+  dev: {
+    summary: 'the whole local network: PLC, PDS, relay, AppView and the web app (npm start)',
+    run: async (argv) => (await import('../dev/cli.ts')).devCommand(argv),
+  },
   plc: {
     summary: 'run a did:plc directory (SQLite or PostgreSQL)',
     run: async (argv) => void (await (await import('../plc/cli.ts')).plcCommand(argv)),
+  },
+  relay: {
+    summary: 'run a relay: one verified, merged firehose from many PDSes',
+    run: async (argv) => (await import('../relay/cli.ts')).relayCommand(argv),
+  },
+  appview: {
+    summary: 'run an AppView: timelines, threads, profiles and notifications from a firehose',
+    run: async (argv) => (await import('../appview/cli.ts')).appviewCommand(argv),
   },
   pds: {
     summary: 'run a Personal Data Server',

@@ -37,7 +37,8 @@ export class ImagesFromFollowsIndex {
       } else if (e.collection === 'app.bsky.feed.post') {
         if (e.type === 'delete' || !hasImages(e.record)) this.posts.delete(e.uri)
         else {
-          const created = isObj(e.record) && typeof e.record.createdAt === 'string' ? Date.parse(e.record.createdAt) : Number.NaN
+          const created =
+            isObj(e.record) && typeof e.record.createdAt === 'string' ? Date.parse(e.record.createdAt) : Number.NaN
           const now = Date.now()
           const sortAt = new Date(Number.isFinite(created) && created < now ? created : now).toISOString()
           this.posts.set(e.uri, { uri: e.uri, author: e.did, sortAt })

@@ -70,21 +70,31 @@ export async function startFeedGenerator(opts: FeedGeneratorOptions): Promise<Fe
     },
   }))
   const feedUri = (rkey: string, publisher = opts.publisherDid) => `at://${publisher}/app.bsky.feed.generator/${rkey}`
-  router.query(
+  router.query<string | undefined>(
     'app.bsky.feed.getFeedSkeleton',
     async ({ params, auth }) => {
       const feed = params.feed as string
       const uri = AtUri.parse(feed)
       const algo = uri.collection === 'app.bsky.feed.generator' && uri.rkey ? opts.feeds[uri.rkey] : undefined
-      if (!algo || (opts.publisherDid && uri.host !== opts.publisherDid)) throw new InvalidRequestError('Unknown feed', 'UnknownFeed')
-      const skeleton = await algo({ viewer: auth, feed, limit: (params.limit as number) ?? 50, cursor: params.cursor as string | undefined })
+      if (!algo || (opts.publisherDid && uri.host !== opts.publisherDid))
+        throw new InvalidRequestError('Unknown feed', 'UnknownFeed')
+      const skeleton = await algo({
+        viewer: auth,
+        feed,
+        limit: (params.limit as number) ?? 50,
+        cursor: params.cursor as string | undefined,
+      })
       return { encoding: 'application/json', body: skeleton }
     },
     {
       auth: async ({ req }) => {
         const token = bearerToken(req.headers.get('authorization'))
         if (!token) return undefined
-        const payload = await verifyServiceJwt(token, { aud: state.did, lxm: 'app.bsky.feed.getFeedSkeleton', getSigningKey: getKey })
+        const payload = await verifyServiceJwt(token, {
+          aud: state.did,
+          lxm: 'app.bsky.feed.getFeedSkeleton',
+          getSigningKey: getKey,
+        })
         return payload.iss.includes('#') ? undefined : payload.iss
       },
     },

@@ -1,7 +1,7 @@
 /**
  * `createPds(cfg)`: the PDS as one object. It builds the context (database, keys, …), the XRPC router with
- * every handler from api/, and a fetch handler that also answers `/`, `/robots.txt` and
- * `/.well-known/atproto-did`. `start()` listens (fixing the public URL when the port was 0) and runs the
+ * every handler from api/ (unimplemented methods proxied: proxy/), and a fetch handler that also answers
+ * `/`, `/robots.txt`, `/.well-known/atproto-did` and `/.well-known/did.json`. `start()` listens (fixing the public URL when the port was 0) and runs the
  * `started` hooks; `close()` runs the `closing` hooks, stops the server and closes the database.
  */
 import type { Logger } from 'pino'
@@ -9,7 +9,9 @@ import { type ServedHandle, type XrpcRouter, createXrpcRouter, serveFetch } from
 import { registerHandlers } from './api/index.ts'
 import { type PdsConfig, type PdsConfigInput, resolveConfig } from './config.ts'
 import { type ContextOptions, type PdsContext, createContext } from './context.ts'
+import { didJsonResponse } from './identity/did-web.ts'
 import { pageResponse } from './pages.ts'
+import { createProxyHandler } from './proxy/index.ts'
 
 export const PDS_VERSION = '0.1.0'
 
@@ -32,9 +34,12 @@ export async function createPds(input: PdsConfigInput, opts: ContextOptions = {}
     version: PDS_VERSION,
     health: () => ctx.db.stmt('SELECT 1').get(),
     onError: (err, nsid) => ctx.logger.error({ err, nsid }, 'request failed'),
+    // Methods not implemented here go to the AppView (or the service the client names): proxy/.
+    fallback: createProxyHandler(ctx),
   })
   registerHandlers(router, ctx)
-  const handle = async (req: Request): Promise<Response> => pageResponse(ctx.db, req) ?? router.handle(req)
+  const handle = async (req: Request): Promise<Response> =>
+    pageResponse(ctx.db, req) ?? didJsonResponse(ctx, req) ?? router.handle(req)
   let served: ServedHandle | undefined
   let closed: Promise<void> | undefined
 

@@ -13,6 +13,8 @@
  *   api/<nsid>.ts     one file per XRPC method; default export `register(router, ctx)`; listed in api/index.ts
  *   accounts/         account rows, handle/email rules, passwords login, sessions (refresh rotation), creation
  *   auth/             password hashing (scrypt), session JWTs, auth verifiers for routes, scopes
+ *   sequencer/        the firehose: event log (ctx.sequencer), live fan-out, cursor replay, pruning, requestCrawl;
+ *                     what com.atproto.sync.* reads (repo-access.ts)
  *   limits.ts         rate limiters (per IP, per identifier, repo write points per account)
  *   pages.ts, well-known.ts   `/`, `/robots.txt`, `/.well-known/atproto-did`
  *   cli.ts            `stratus pds`, `stratus account create|list`

@@ -40,6 +40,24 @@ async function xrpcError(nsid: string, params: Record<string, string | string[]>
 
 const didOf = (a: AtpAgent): string => a.session?.did as string
 
+/** Every record of the repository through com.atproto.repo.listRecords, for each collection the firehose named. */
+async function allRecords(a: AtpAgent, did: string): Promise<Map<string, { cid: string; value: unknown }>> {
+  const out = new Map<string, { cid: string; value: unknown }>()
+  const collections = new Set<string>()
+  for (const f of firehose.frames) {
+    if (f.t === '#commit' && f.body.repo === did) for (const op of f.body.ops) collections.add(op.path.split('/')[0])
+  }
+  for (const collection of collections) {
+    let cursor: string | undefined
+    do {
+      const page = (await a.com.atproto.repo.listRecords({ repo: did, collection, limit: 100, cursor })).data
+      for (const r of page.records) out.set(r.uri.split('/').slice(3).join('/'), { cid: r.cid, value: r.value })
+      cursor = page.records.length === 100 ? page.cursor : undefined
+    } while (cursor)
+  }
+  return out
+}
+
 let firehose: FirehoseClient
 let imageCid: string
 let postUri: string
@@ -132,6 +150,7 @@ describe('subscribeRepos', () => {
       commits++
     }
     expect(commits).toBeGreaterThanOrEqual(12)
+    expect(Math.max(...firehose.sizes)).toBeLessThanOrEqual(5_000_000)
     // The rev of the last commit is what getLatestCommit reports, close to wall-clock time.
     expect(lastRev.get(didOf(alice))).toBe(head.rev)
   })
@@ -168,6 +187,29 @@ describe('subscribeRepos', () => {
     expect(events.filter((e) => ['create', 'update', 'delete'].includes(e.event)).length).toBe(ops)
   })
 
+  it('a commit over the firehose limit (201 ops) is refused and emits nothing', async () => {
+    const before = t.pds.ctx.sequencer?.currentSeq()
+    const writes = Array.from({ length: 201 }, (_, i) => ({
+      $type: 'com.atproto.repo.applyWrites#create' as const,
+      collection: 'com.example.note',
+      rkey: `n${i}`,
+      value: { $type: 'com.example.note', i },
+    }))
+    await expect(alice.com.atproto.repo.applyWrites({ repo: didOf(alice), writes })).rejects.toMatchObject({
+      status: 400,
+    })
+    expect(t.pds.ctx.sequencer?.currentSeq()).toBe(before)
+    // 200 is fine.
+    await alice.com.atproto.repo.applyWrites({ repo: didOf(alice), writes: writes.slice(0, 200) })
+    expect(t.pds.ctx.sequencer?.currentSeq()).toBe((before ?? 0) + 1)
+    const head = (await alice.com.atproto.sync.getLatestCommit({ did: didOf(alice) })).data
+    await firehose.waitFor((f) => f.some((x) => x.t === '#commit' && x.body.rev === head.rev))
+    const last = firehose.frames[firehose.frames.length - 1]
+    expect(last.body.ops.length).toBe(200)
+    expect(last.body.blocks.length).toBeLessThanOrEqual(2_000_000)
+    await verifyCommitBody(last.body, aliceKey)
+  })
+
   it('a future cursor gets a FutureCursor error frame and the stream closes', async () => {
     const c = await FirehoseClient.connect(t.url, 10_000)
     const closed = await c.closed
@@ -184,13 +226,10 @@ describe('getRepo / getRecord / getBlocks / getLatestCommit', () => {
     expect(res.headers.get('content-type')).toBe('application/vnd.ipld.car')
     const car = new Uint8Array(await res.arrayBuffer())
     const verified = await verifyRepoCar(car, did, aliceKey)
-    const listed = new Map<string, string>()
-    for (const collection of ['app.bsky.feed.post', 'app.bsky.feed.like', 'app.bsky.actor.profile']) {
-      const page = await alice.com.atproto.repo.listRecords({ repo: did, collection, limit: 100 })
-      for (const r of page.data.records) listed.set(r.uri.split('/').slice(3).join('/'), r.cid)
-    }
+    const listed = await allRecords(alice, did)
     const inCar = new Map(verified.creates.map((c) => [`${c.collection}/${c.rkey}`, c.cid.toString()]))
-    expect(inCar).toEqual(listed)
+    expect(inCar).toEqual(new Map([...listed].map(([k, v]) => [k, v.cid])))
+    expect(inCar.size).toBeGreaterThan(200)
     const head = (await alice.com.atproto.sync.getLatestCommit({ did })).data
     expect(verified.commit.rev).toBe(head.rev)
     // `since` is accepted (the full repository is a valid answer).
@@ -201,21 +240,16 @@ describe('getRepo / getRecord / getBlocks / getLatestCommit', () => {
 
   it('getRecord proofs verify for every record, and prove absence for a missing one', async () => {
     const did = didOf(alice)
-    for (const collection of ['app.bsky.feed.post', 'app.bsky.feed.like', 'app.bsky.actor.profile']) {
-      const page = await alice.com.atproto.repo.listRecords({ repo: did, collection, limit: 100 })
-      for (const r of page.data.records) {
-        const rkey = r.uri.split('/').pop() as string
-        const res = await xrpc('com.atproto.sync.getRecord', { did, collection, rkey })
-        expect(res.status).toBe(200)
-        const proof = new Uint8Array(await res.arrayBuffer())
-        const records = await verifyRecords(proof, did, aliceKey)
-        expect(records.map((x) => [x.collection, x.rkey, x.record])).toEqual([
-          [collection, rkey, expect.objectContaining({ $type: collection })],
-        ])
-        expect(JSON.stringify(records[0].record)).toBe(JSON.stringify(r.value))
-        const claim = await verifyProofs(proof, [{ collection, rkey, cid: MfCID.parse(r.cid) }], did, aliceKey)
-        expect(claim.unverified).toEqual([])
-      }
+    for (const [path, r] of await allRecords(alice, did)) {
+      const [collection, rkey] = path.split('/')
+      const res = await xrpc('com.atproto.sync.getRecord', { did, collection, rkey })
+      expect(res.status).toBe(200)
+      const proof = new Uint8Array(await res.arrayBuffer())
+      const records = await verifyRecords(proof, did, aliceKey)
+      expect(records.map((x) => [x.collection, x.rkey])).toEqual([[collection, rkey]])
+      expect(JSON.stringify(records[0].record)).toBe(JSON.stringify(r.value))
+      const claim = await verifyProofs(proof, [{ collection, rkey, cid: MfCID.parse(r.cid) }], did, aliceKey)
+      expect(claim.unverified).toEqual([])
     }
     const res = await xrpc('com.atproto.sync.getRecord', {
       did,

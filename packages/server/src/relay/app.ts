@@ -53,7 +53,7 @@ export interface RelayOptions {
 async function openState(cfg: RelayConfig) {
   const store = new RelayStore(openDatabase(cfg.dbUrl))
   await store.migrate()
-  const log = await EventLog.open({ dir: cfg.logDir, fsync: cfg.fsync })
+  const log = await EventLog.open({ dir: cfg.logDir, fsync: cfg.fsync, segmentBytes: cfg.logSegmentBytes })
   const durable = Number((await store.getMeta('log_seq')) ?? 0)
   await log.truncateAfter(durable)
   return { store, log, startSeq: Math.max(durable, log.appendedSeq) }

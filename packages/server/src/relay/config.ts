@@ -19,6 +19,8 @@ export interface RelayConfig {
   dbUrl: string
   /** The event log directory (default <dataDir>/events). */
   logDir: string
+  /** Event log segment size (default 256 MiB); retention drops whole segments. */
+  logSegmentBytes: number
   seedHosts: string[]
   adminPassword?: string
   /** Dev mode: loopback/private hosts, ports, http/ws and `.test` names allowed. */
@@ -95,6 +97,7 @@ export function resolveRelayConfig(input: RelayConfigInput = {}): RelayConfig {
     dataDir,
     dbUrl: input.dbUrl ?? `sqlite:${join(dataDir, 'relay.sqlite')}`,
     logDir: input.logDir ?? join(dataDir, 'events'),
+    logSegmentBytes: input.logSegmentBytes ?? 256 * 1024 * 1024,
     seedHosts: input.seedHosts ?? [],
     devMode,
     strict: input.strict ?? true,

@@ -16,6 +16,7 @@ import {
   signCommit,
 } from '@stratus/core/repo'
 import { nextTid } from '@stratus/core/syntax'
+import type { DidDocument } from '@stratus/core/identity'
 import { encodeFrame } from '@stratus/core/xrpc'
 
 export class TestAccount {
@@ -130,4 +131,37 @@ export function identityFrame(did: string, seq: number, handle?: string): Uint8A
 
 export function accountFrame(did: string, seq: number, active: boolean, status?: string): Uint8Array {
   return encodeFrame({ op: 1, t: '#account' }, { seq, did, time: new Date().toISOString(), active, status })
+}
+
+/** A DID document naming `signingKey` (did:key) and the PDS at `pdsUrl`. */
+export function didDoc(did: string, signingKey: string, pdsUrl: string, handle?: string): DidDocument {
+  return {
+    '@context': ['https://www.w3.org/ns/did/v1'],
+    id: did,
+    alsoKnownAs: handle ? [`at://${handle}`] : [],
+    verificationMethod: [
+      {
+        id: `${did}#atproto`,
+        type: 'Multikey',
+        controller: did,
+        publicKeyMultibase: signingKey.slice('did:key:'.length),
+      },
+    ],
+    service: [{ id: '#atproto_pds', type: 'AtprotoPersonalDataServer', serviceEndpoint: pdsUrl }],
+  }
+}
+
+/** DID resolution from a map (tests and benchmarks without a PLC directory). */
+export class StubResolver {
+  readonly docs = new Map<string, DidDocument>()
+  lookups = 0
+
+  set(doc: DidDocument): void {
+    this.docs.set(doc.id, doc)
+  }
+
+  async resolveNoCache(did: string): Promise<DidDocument | null> {
+    this.lookups++
+    return this.docs.get(did) ?? null
+  }
 }

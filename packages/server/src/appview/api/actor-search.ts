@@ -6,7 +6,12 @@
 import { sql } from 'kysely'
 import type { AppViewContext } from '../context.ts'
 
-export async function searchActorDids(app: AppViewContext, q: string, limit: number, offset: number): Promise<string[]> {
+export async function searchActorDids(
+  app: AppViewContext,
+  q: string,
+  limit: number,
+  offset: number,
+): Promise<string[]> {
   const term = q.trim().toLowerCase().replace(/^@/, '')
   if (!term) return []
   const escaped = term.replace(/[\\%_]/g, (c) => `\\${c}`)

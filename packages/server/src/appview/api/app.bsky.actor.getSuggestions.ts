@@ -26,14 +26,32 @@ export default function (router: XrpcRouter, app: AppViewContext): void {
         const viewer = auth.did
         q = q
           .where('actor.did', '!=', viewer)
-          .where((eb) => eb.not(eb.exists(eb.selectFrom('follow').select('uri').where('creator', '=', viewer).whereRef('subject', '=', 'actor.did'))))
+          .where((eb) =>
+            eb.not(
+              eb.exists(
+                eb
+                  .selectFrom('follow')
+                  .select('uri')
+                  .where('creator', '=', viewer)
+                  .whereRef('subject', '=', 'actor.did'),
+              ),
+            ),
+          )
       }
-      const rows = await q.orderBy(sql`coalesce(actor_agg.followers_count, 0)`, 'desc').orderBy('actor.did').limit(limit).offset(offset).execute()
+      const rows = await q
+        .orderBy(sql`coalesce(actor_agg.followers_count, 0)`, 'desc')
+        .orderBy('actor.did')
+        .limit(limit)
+        .offset(offset)
+        .execute()
       const dids = rows.map((r) => r.did)
       const state = app.hydrator.state(auth.did)
       await app.hydrator.actors(state, dids)
       const ctx = viewCtx(app, state)
-      const actors = dids.filter((d) => !isBlocked(state, d)).map((d) => profileView(ctx, d)).filter((v) => v !== undefined)
+      const actors = dids
+        .filter((d) => !isBlocked(state, d))
+        .map((d) => profileView(ctx, d))
+        .filter((v) => v !== undefined)
       return json({ cursor: dids.length === limit ? String(offset + limit) : undefined, actors })
     },
     { auth: app.auth.optional },

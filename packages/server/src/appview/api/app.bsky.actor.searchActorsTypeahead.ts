@@ -16,7 +16,10 @@ export default function (router: XrpcRouter, app: AppViewContext): void {
       const state = app.hydrator.state(auth.did)
       await app.hydrator.actors(state, dids)
       const ctx = viewCtx(app, state)
-      const actors = dids.filter((d) => !isBlocked(state, d)).map((d) => profileViewBasic(ctx, d)).filter((v) => v !== undefined)
+      const actors = dids
+        .filter((d) => !isBlocked(state, d))
+        .map((d) => profileViewBasic(ctx, d))
+        .filter((v) => v !== undefined)
       return json({ actors })
     },
     { auth: app.auth.optional },

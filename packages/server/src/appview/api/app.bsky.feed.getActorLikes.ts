@@ -23,7 +23,12 @@ export default function (router: XrpcRouter, app: AppViewContext): void {
         .where('creator', '=', did)
         .where('subject', 'like', 'at://%/app.bsky.feed.post/%')
       if (cursor) {
-        q = q.where((eb) => eb.or([eb('sort_at', '<', cursor.sortAt), eb.and([eb('sort_at', '=', cursor.sortAt), eb('uri', '<', cursor.uri)])]))
+        q = q.where((eb) =>
+          eb.or([
+            eb('sort_at', '<', cursor.sortAt),
+            eb.and([eb('sort_at', '=', cursor.sortAt), eb('uri', '<', cursor.uri)]),
+          ]),
+        )
       }
       const rows = await q.orderBy('sort_at', 'desc').orderBy('uri', 'desc').limit(limit).execute()
       const items: FeedItem[] = rows.map((r) => ({ postUri: r.subject }))

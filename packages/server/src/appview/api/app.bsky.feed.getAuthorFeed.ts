@@ -19,7 +19,10 @@ export default function (router: XrpcRouter, app: AppViewContext): void {
       await assertNotBlocked(app, auth.did, did)
       const filter = (params.filter as string | undefined) ?? 'posts_with_replies'
       // For reposts `p` is the reposted post; the filters only look at it for the author's own posts.
-      let q = app.db.selectFrom('feed_item as fi').leftJoin('post as p', 'p.uri', 'fi.post_uri').where('fi.originator', '=', did)
+      let q = app.db
+        .selectFrom('feed_item as fi')
+        .leftJoin('post as p', 'p.uri', 'fi.post_uri')
+        .where('fi.originator', '=', did)
       if (filter !== 'posts_with_replies') {
         if (filter === 'posts_no_replies') {
           q = q.where((eb) => eb.or([eb('fi.type', '=', 'repost'), eb('p.reply_parent', 'is', null)]))
@@ -29,7 +32,11 @@ export default function (router: XrpcRouter, app: AppViewContext): void {
           q = q.where('fi.type', '=', 'post').where('p.media_type', '=', 'video')
         } else if (filter === 'posts_and_author_threads') {
           q = q.where((eb) =>
-            eb.or([eb('fi.type', '=', 'repost'), eb('p.reply_parent', 'is', null), eb('p.reply_root', 'like', `at://${did}/%`)]),
+            eb.or([
+              eb('fi.type', '=', 'repost'),
+              eb('p.reply_parent', 'is', null),
+              eb('p.reply_root', 'like', `at://${did}/%`),
+            ]),
           )
         }
       }
@@ -56,5 +63,6 @@ export async function assertNotBlocked(app: AppViewContext, viewer: string | und
   await app.hydrator.actors(state, [did])
   const rel = state.rels.get(did)
   if (rel?.blocking || rel?.blockingByList) throw new InvalidRequestError('Requester has blocked actor', 'BlockedActor')
-  if (rel?.blockedBy || rel?.blockedByList) throw new InvalidRequestError('Requester is blocked by actor', 'BlockedByActor')
+  if (rel?.blockedBy || rel?.blockedByList)
+    throw new InvalidRequestError('Requester is blocked by actor', 'BlockedByActor')
 }

@@ -16,12 +16,21 @@ export default function (router: XrpcRouter, app: AppViewContext): void {
     'app.bsky.feed.getFeed',
     async ({ params, auth }) => {
       const feed = params.feed as string
-      const gen = await app.db.selectFrom('feed_generator').select(['feed_did']).where('uri', '=', feed).executeTakeFirst()
+      const gen = await app.db
+        .selectFrom('feed_generator')
+        .select(['feed_did'])
+        .where('uri', '=', feed)
+        .executeTakeFirst()
       if (!gen) throw new InvalidRequestError('could not find feed', 'UnknownFeed')
       const endpoint = await feedGenEndpoint(app, gen.feed_did)
       if (!endpoint) throw new UpstreamFailureError('could not resolve the feed generator service')
       const token = auth.forwardToken && auth.payload?.aud === gen.feed_did ? auth.forwardToken : undefined
-      const skeleton = await getSkeleton(app, endpoint, { feed, limit: limitOf(params), cursor: params.cursor as string | undefined }, token)
+      const skeleton = await getSkeleton(
+        app,
+        endpoint,
+        { feed, limit: limitOf(params), cursor: params.cursor as string | undefined },
+        token,
+      )
       const items = await toItems(app, skeleton.feed)
       return json({ cursor: skeleton.cursor, feed: await renderFeed(app, auth.did, items) })
     },
@@ -29,15 +38,23 @@ export default function (router: XrpcRouter, app: AppViewContext): void {
   )
 }
 
-async function toItems(app: AppViewContext, skeleton: { post: string; repost?: string; feedContext?: string }[]): Promise<FeedItem[]> {
+async function toItems(
+  app: AppViewContext,
+  skeleton: { post: string; repost?: string; feedContext?: string }[],
+): Promise<FeedItem[]> {
   const repostUris = skeleton.flatMap((s) => (s.repost ? [s.repost] : []))
   const reposts = repostUris.length
-    ? await app.db.selectFrom('repost').select(['uri', 'cid', 'creator', 'subject', 'sort_at']).where('uri', 'in', repostUris).execute()
+    ? await app.db
+        .selectFrom('repost')
+        .select(['uri', 'cid', 'creator', 'subject', 'sort_at'])
+        .where('uri', 'in', repostUris)
+        .execute()
     : []
   const byUri = new Map(reposts.map((r) => [r.uri, r]))
   return skeleton.map((s) => {
     const r = s.repost ? byUri.get(s.repost) : undefined
-    const repost = r && r.subject === s.post ? { uri: r.uri, cid: r.cid, by: r.creator, indexedAt: r.sort_at } : undefined
+    const repost =
+      r && r.subject === s.post ? { uri: r.uri, cid: r.cid, by: r.creator, indexedAt: r.sort_at } : undefined
     return { postUri: s.post, repost, feedContext: s.feedContext }
   })
 }

@@ -43,7 +43,12 @@ export default function (router: XrpcRouter, app: AppViewContext): void {
       await app.hydrator.posts(state, rows.map((r) => r.uri).concat(root))
       const gateLists = listRules(state, root)
       if (gateLists.length > 0) await app.hydrator.lists(state, gateLists)
-      const excluded = await gateExclusions(app, state, root, rows.map((r) => r.uri))
+      const excluded = await gateExclusions(
+        app,
+        state,
+        root,
+        rows.map((r) => r.uri),
+      )
       const ctx = viewCtx(app, state)
       const thread = threadView(ctx, anchor, { children, excluded }, depth, parentHeight)
       return json({ thread, threadgate: threadgateView(ctx, root) })
@@ -70,12 +75,21 @@ function listRules(state: ViewState, root: string): string[] {
 }
 
 /** Replies hidden by the root's author, or written by accounts its thread gate does not allow. */
-async function gateExclusions(app: AppViewContext, state: ViewState, root: string, replies: string[]): Promise<Set<string>> {
+async function gateExclusions(
+  app: AppViewContext,
+  state: ViewState,
+  root: string,
+  replies: string[],
+): Promise<Set<string>> {
   const excluded = hiddenReplies(state, root)
   const gate = state.threadgates.get(root)
   const rootPost = state.posts.get(root)
   if (!gate || !rootPost || !Array.isArray(gate.record.allow)) return excluded
-  const authors = [...new Set(replies.map((u) => state.posts.get(u)?.creator).filter((d): d is string => !!d && d !== rootPost.creator))]
+  const authors = [
+    ...new Set(
+      replies.map((u) => state.posts.get(u)?.creator).filter((d): d is string => !!d && d !== rootPost.creator),
+    ),
+  ]
   if (authors.length === 0) return excluded
   const op = rootPost.creator
   const lists = listRules(state, root)
@@ -83,7 +97,12 @@ async function gateExclusions(app: AppViewContext, state: ViewState, root: strin
     app.db.selectFrom('follow').select('creator').where('subject', '=', op).where('creator', 'in', authors).execute(),
     app.db.selectFrom('follow').select('subject').where('creator', '=', op).where('subject', 'in', authors).execute(),
     lists.length
-      ? app.db.selectFrom('list_item').select(['subject', 'list_uri']).where('list_uri', 'in', lists).where('subject', 'in', authors).execute()
+      ? app.db
+          .selectFrom('list_item')
+          .select(['subject', 'list_uri'])
+          .where('list_uri', 'in', lists)
+          .where('subject', 'in', authors)
+          .execute()
       : Promise.resolve([]),
   ])
   const followsOp = new Set(follows.map((r) => r.creator))
@@ -91,7 +110,14 @@ async function gateExclusions(app: AppViewContext, state: ViewState, root: strin
   const allowed = new Map<string, boolean>()
   for (const did of authors) {
     const inLists = new Set(members.filter((m) => m.subject === did).map((m) => m.list_uri))
-    allowed.set(did, replyAllowed(state, root, did, { followsRootAuthor: followsOp.has(did), followedByRootAuthor: opFollows.has(did), lists: inLists }))
+    allowed.set(
+      did,
+      replyAllowed(state, root, did, {
+        followsRootAuthor: followsOp.has(did),
+        followedByRootAuthor: opFollows.has(did),
+        lists: inLists,
+      }),
+    )
   }
   for (const uri of replies) {
     const creator = state.posts.get(uri)?.creator

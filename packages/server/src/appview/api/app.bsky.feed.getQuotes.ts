@@ -17,7 +17,12 @@ export default function (router: XrpcRouter, app: AppViewContext): void {
       let q = app.db.selectFrom('post').select(['uri', 'sort_at']).where('embed_uri', '=', uri)
       if (cid) q = q.where('embed_cid', '=', cid)
       if (cursor) {
-        q = q.where((eb) => eb.or([eb('sort_at', '<', cursor.sortAt), eb.and([eb('sort_at', '=', cursor.sortAt), eb('uri', '<', cursor.uri)])]))
+        q = q.where((eb) =>
+          eb.or([
+            eb('sort_at', '<', cursor.sortAt),
+            eb.and([eb('sort_at', '=', cursor.sortAt), eb('uri', '<', cursor.uri)]),
+          ]),
+        )
       }
       const rows = await q.orderBy('sort_at', 'desc').orderBy('uri', 'desc').limit(limit).execute()
       const state = app.hydrator.state(auth.did)
@@ -28,7 +33,14 @@ export default function (router: XrpcRouter, app: AppViewContext): void {
         .map((r) => postView(ctx, r.uri))
         .filter((v) => v !== undefined)
       const last = rows[rows.length - 1]
-      return json(compact({ uri, cid, cursor: rows.length === limit && last ? encodeCursor(last.sort_at, last.uri) : undefined, posts }))
+      return json(
+        compact({
+          uri,
+          cid,
+          cursor: rows.length === limit && last ? encodeCursor(last.sort_at, last.uri) : undefined,
+          posts,
+        }),
+      )
     },
     { auth: app.auth.optional },
   )

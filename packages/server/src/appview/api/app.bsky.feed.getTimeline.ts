@@ -17,7 +17,11 @@ export default function (router: XrpcRouter, app: AppViewContext): void {
         .where((eb) =>
           eb.or([
             eb('fi.originator', '=', viewer),
-            eb('fi.originator', 'in', eb.selectFrom('follow').select('follow.subject').where('follow.creator', '=', viewer)),
+            eb(
+              'fi.originator',
+              'in',
+              eb.selectFrom('follow').select('follow.subject').where('follow.creator', '=', viewer),
+            ),
           ]),
         )
       const page = await pageFeedItems(q, decodeCursor(params.cursor), limitOf(params))

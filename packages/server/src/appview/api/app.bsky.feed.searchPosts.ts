@@ -38,7 +38,12 @@ export default function (router: XrpcRouter, app: AppViewContext): void {
   )
 }
 
-async function search(app: AppViewContext, params: Record<string, unknown>, limit: number, offset: number): Promise<string[] | undefined> {
+async function search(
+  app: AppViewContext,
+  params: Record<string, unknown>,
+  limit: number,
+  offset: number,
+): Promise<string[] | undefined> {
   const terms = searchTerms((params.q as string) ?? '')
   if (terms.length === 0) return undefined
   let q = app.db.selectFrom('post').leftJoin('record_agg', 'record_agg.uri', 'post.uri').select(['post.uri'])
@@ -57,12 +62,30 @@ async function search(app: AppViewContext, params: Record<string, unknown>, limi
     if (!raw) continue
     const v = param === 'mentions' ? await resolveActor(app, raw) : param === 'domain' ? raw.toLowerCase() : raw
     if (!v) return undefined
-    q = q.where((eb) => eb.exists(eb.selectFrom('post_ref').select('post_ref.uri').whereRef('post_ref.uri', '=', 'post.uri').where('kind', '=', kind).where('value', '=', v)))
+    q = q.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('post_ref')
+          .select('post_ref.uri')
+          .whereRef('post_ref.uri', '=', 'post.uri')
+          .where('kind', '=', kind)
+          .where('value', '=', v),
+      ),
+    )
   }
   const tags = Array.isArray(params.tag) ? (params.tag as string[]) : params.tag ? [params.tag as string] : []
   for (const tag of tags) {
     const t = tag.toLowerCase()
-    q = q.where((eb) => eb.exists(eb.selectFrom('post_ref').select('post_ref.uri').whereRef('post_ref.uri', '=', 'post.uri').where('kind', '=', 'tag').where('value', '=', t)))
+    q = q.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('post_ref')
+          .select('post_ref.uri')
+          .whereRef('post_ref.uri', '=', 'post.uri')
+          .where('kind', '=', 'tag')
+          .where('value', '=', t),
+      ),
+    )
   }
   if (params.author) {
     const did = await resolveActor(app, params.author as string)

@@ -15,12 +15,20 @@ export default function (router: XrpcRouter, app: AppViewContext): void {
       const limit = limitOf(params)
       let q = app.db.selectFrom('list_item').select(['uri', 'subject', 'sort_at']).where('list_uri', '=', uri)
       if (cursor) {
-        q = q.where((eb) => eb.or([eb('sort_at', '<', cursor.sortAt), eb.and([eb('sort_at', '=', cursor.sortAt), eb('uri', '<', cursor.uri)])]))
+        q = q.where((eb) =>
+          eb.or([
+            eb('sort_at', '<', cursor.sortAt),
+            eb.and([eb('sort_at', '=', cursor.sortAt), eb('uri', '<', cursor.uri)]),
+          ]),
+        )
       }
       const rows = await q.orderBy('sort_at', 'desc').orderBy('uri', 'desc').limit(limit).execute()
       const state = app.hydrator.state(auth.did)
       await app.hydrator.lists(state, [uri])
-      await app.hydrator.actors(state, rows.map((r) => r.subject))
+      await app.hydrator.actors(
+        state,
+        rows.map((r) => r.subject),
+      )
       const ctx = viewCtx(app, state)
       const list = listView(ctx, uri)
       if (!list) throw new InvalidRequestError('List not found')
@@ -29,7 +37,11 @@ export default function (router: XrpcRouter, app: AppViewContext): void {
         return subject ? [{ uri: r.uri, subject }] : []
       })
       const last = rows[rows.length - 1]
-      return json({ cursor: rows.length === limit && last ? encodeCursor(last.sort_at, last.uri) : undefined, list, items })
+      return json({
+        cursor: rows.length === limit && last ? encodeCursor(last.sort_at, last.uri) : undefined,
+        list,
+        items,
+      })
     },
     { auth: app.auth.optional },
   )

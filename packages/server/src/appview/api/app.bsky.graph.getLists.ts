@@ -22,11 +22,19 @@ export default function (router: XrpcRouter, app: AppViewContext): void {
       const purposes = (params.purposes as string[] | undefined)?.map((p) => PURPOSES[p] ?? p)
       if (purposes?.length) q = q.where('purpose', 'in', purposes)
       if (cursor) {
-        q = q.where((eb) => eb.or([eb('sort_at', '<', cursor.sortAt), eb.and([eb('sort_at', '=', cursor.sortAt), eb('uri', '<', cursor.uri)])]))
+        q = q.where((eb) =>
+          eb.or([
+            eb('sort_at', '<', cursor.sortAt),
+            eb.and([eb('sort_at', '=', cursor.sortAt), eb('uri', '<', cursor.uri)]),
+          ]),
+        )
       }
       const rows = await q.orderBy('sort_at', 'desc').orderBy('uri', 'desc').limit(limit).execute()
       const state = app.hydrator.state(auth.did)
-      await app.hydrator.lists(state, rows.map((r) => r.uri))
+      await app.hydrator.lists(
+        state,
+        rows.map((r) => r.uri),
+      )
       const ctx = viewCtx(app, state)
       const last = rows[rows.length - 1]
       return json({

@@ -11,7 +11,7 @@ export default function (router: XrpcRouter, app: AppViewContext): void {
   router.procedure(
     'app.bsky.graph.muteActor',
     async ({ input, auth }) => {
-      const did = await requireActor(app, (input?.body as { actor: string }).actor, 'Actor')
+      const did = await requireActor(app, (input?.body as { actor: string } | undefined)?.actor ?? '', 'Actor')
       if (did === auth.did) throw new InvalidRequestError('Cannot mute oneself')
       await app.db
         .insertInto('mute')

@@ -7,7 +7,7 @@ export default function (router: XrpcRouter, app: AppViewContext): void {
   router.procedure(
     'app.bsky.graph.unmuteActor',
     async ({ input, auth }) => {
-      const did = await requireActor(app, (input?.body as { actor: string }).actor, 'Actor')
+      const did = await requireActor(app, (input?.body as { actor: string } | undefined)?.actor ?? '', 'Actor')
       await app.db.deleteFrom('mute').where('muter', '=', auth.did).where('subject', '=', did).execute()
     },
     { auth: app.auth.required },

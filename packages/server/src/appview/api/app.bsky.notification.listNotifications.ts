@@ -26,13 +26,19 @@ export default function (router: XrpcRouter, app: AppViewContext): void {
       if (reasons?.length) q = q.where('n.reason', 'in', reasons)
       if (cursor) {
         q = q.where((eb) =>
-          eb.or([eb('n.sort_at', '<', cursor.sortAt), eb.and([eb('n.sort_at', '=', cursor.sortAt), eb('n.record_uri', '<', cursor.uri)])]),
+          eb.or([
+            eb('n.sort_at', '<', cursor.sortAt),
+            eb.and([eb('n.sort_at', '=', cursor.sortAt), eb('n.record_uri', '<', cursor.uri)]),
+          ]),
         )
       }
       const rows = await q.orderBy('n.sort_at', 'desc').orderBy('n.record_uri', 'desc').limit(limit).execute()
       const seenAt = await lastSeen(app, viewer)
       const state = app.hydrator.state(viewer)
-      await app.hydrator.actors(state, rows.map((r) => r.author))
+      await app.hydrator.actors(
+        state,
+        rows.map((r) => r.author),
+      )
       const ctx = viewCtx(app, state)
       const notifications = rows
         .map((r) => notificationView(ctx, { ...r, record: parseJson(r.json) }, seenAt))

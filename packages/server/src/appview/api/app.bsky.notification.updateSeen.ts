@@ -11,7 +11,11 @@ export default function (router: XrpcRouter, app: AppViewContext): void {
       const ms = Date.parse(raw ?? '')
       if (!Number.isFinite(ms)) throw new InvalidRequestError('seenAt is not a datetime')
       const seenAt = new Date(ms).toISOString()
-      const prev = await app.db.selectFrom('notification_seen').select('seen_at').where('did', '=', auth.did).executeTakeFirst()
+      const prev = await app.db
+        .selectFrom('notification_seen')
+        .select('seen_at')
+        .where('did', '=', auth.did)
+        .executeTakeFirst()
       if (prev && prev.seen_at >= seenAt) return
       await app.db
         .insertInto('notification_seen')

@@ -13,8 +13,11 @@ export default function (router: XrpcRouter, app: AppViewContext): void {
   router.query('com.atproto.repo.getRecord', async ({ params }) => {
     const did = await resolveActor(app, params.repo as string)
     const uri = `at://${did}/${params.collection}/${params.rkey}`
-    const row = did ? await app.db.selectFrom('record').select(['cid', 'json']).where('uri', '=', uri).executeTakeFirst() : undefined
-    if (!row || (params.cid && params.cid !== row.cid)) throw new InvalidRequestError(`Could not locate record: ${uri}`, 'RecordNotFound')
+    const row = did
+      ? await app.db.selectFrom('record').select(['cid', 'json']).where('uri', '=', uri).executeTakeFirst()
+      : undefined
+    if (!row || (params.cid && params.cid !== row.cid))
+      throw new InvalidRequestError(`Could not locate record: ${uri}`, 'RecordNotFound')
     return json({ uri, cid: row.cid, value: parseJson(row.json) })
   })
 }

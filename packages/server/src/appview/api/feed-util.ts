@@ -11,7 +11,6 @@ import { type Cursor, encodeCursor } from './util.ts'
 
 // feed_item aliased `fi`, possibly joined with more tables (the author feed's filters)
 export type FeedItemQuery = SelectQueryBuilder<AppViewSchema & { fi: AppViewSchema['feed_item'] }, 'fi', object>
-// biome-ignore lint/suspicious/noExplicitAny: any join of feed_item as fi
 type AnyFeedItemQuery = SelectQueryBuilder<any, any, object>
 
 interface Row {
@@ -34,20 +33,31 @@ export async function pageFeedItems(
     .select(['fi.uri', 'fi.type', 'fi.post_uri', 'fi.originator', 'fi.sort_at', 'repost.cid as repost_cid'])
   if (cursor) {
     query = query.where((eb) =>
-      eb.or([eb('fi.sort_at', '<', cursor.sortAt), eb.and([eb('fi.sort_at', '=', cursor.sortAt), eb('fi.uri', '<', cursor.uri)])]),
+      eb.or([
+        eb('fi.sort_at', '<', cursor.sortAt),
+        eb.and([eb('fi.sort_at', '=', cursor.sortAt), eb('fi.uri', '<', cursor.uri)]),
+      ]),
     )
   }
   const rows = (await query.orderBy('fi.sort_at', 'desc').orderBy('fi.uri', 'desc').limit(limit).execute()) as Row[]
   const items = rows.map((r): FeedItem => {
     if (r.type !== 'repost') return { postUri: r.post_uri }
-    return { postUri: r.post_uri, repost: { uri: r.uri, cid: r.repost_cid ?? '', by: r.originator, indexedAt: r.sort_at } }
+    return {
+      postUri: r.post_uri,
+      repost: { uri: r.uri, cid: r.repost_cid ?? '', by: r.originator, indexedAt: r.sort_at },
+    }
   })
   const last = rows[rows.length - 1]
   return { items, cursor: rows.length === limit && last ? encodeCursor(last.sort_at, last.uri) : undefined }
 }
 
 /** Hydrates and renders feed items for the viewer. */
-export async function renderFeed(app: AppViewContext, viewer: string | undefined, items: FeedItem[], opts: { keepMuted?: boolean } = {}): Promise<Json[]> {
+export async function renderFeed(
+  app: AppViewContext,
+  viewer: string | undefined,
+  items: FeedItem[],
+  opts: { keepMuted?: boolean } = {},
+): Promise<Json[]> {
   const state = app.hydrator.state(viewer)
   await app.hydrator.feedItems(
     state,

@@ -43,7 +43,9 @@ export async function getSkeleton(
   let data: unknown
   try {
     const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {}
-    data = (await c.query('app.bsky.feed.getFeedSkeleton', params, { headers, signal: AbortSignal.timeout(TIMEOUT_MS) })).data
+    data = (
+      await c.query('app.bsky.feed.getFeedSkeleton', params, { headers, signal: AbortSignal.timeout(TIMEOUT_MS) })
+    ).data
   } catch (err) {
     throw new UpstreamFailureError(`feed generator failed: ${(err as Error).message}`)
   }
@@ -53,7 +55,10 @@ export async function getSkeleton(
   for (const item of d.feed.slice(0, MAX_SKELETON_ITEMS)) {
     const i = item as { post?: unknown; reason?: { $type?: unknown; repost?: unknown }; feedContext?: unknown }
     if (typeof i?.post !== 'string' || !i.post.startsWith('at://')) continue
-    const repost = i.reason?.$type === 'app.bsky.feed.defs#skeletonReasonRepost' && typeof i.reason.repost === 'string' ? i.reason.repost : undefined
+    const repost =
+      i.reason?.$type === 'app.bsky.feed.defs#skeletonReasonRepost' && typeof i.reason.repost === 'string'
+        ? i.reason.repost
+        : undefined
     feed.push({ post: i.post, repost, feedContext: typeof i.feedContext === 'string' ? i.feedContext : undefined })
   }
   return { feed, cursor: typeof d.cursor === 'string' ? d.cursor : undefined }

@@ -14,13 +14,24 @@ export async function pageGraph(
   limit: number,
 ): Promise<{ dids: string[]; cursor?: string }> {
   const other = side === 'creator' ? 'subject' : 'creator'
-  let q = app.db.selectFrom(table).select(['uri', 'sort_at', `${other} as did`]).where(side, '=', did)
+  let q = app.db
+    .selectFrom(table)
+    .select(['uri', 'sort_at', `${other} as did`])
+    .where(side, '=', did)
   if (cursor) {
-    q = q.where((eb) => eb.or([eb('sort_at', '<', cursor.sortAt), eb.and([eb('sort_at', '=', cursor.sortAt), eb('uri', '<', cursor.uri)])]))
+    q = q.where((eb) =>
+      eb.or([
+        eb('sort_at', '<', cursor.sortAt),
+        eb.and([eb('sort_at', '=', cursor.sortAt), eb('uri', '<', cursor.uri)]),
+      ]),
+    )
   }
   const rows = await q.orderBy('sort_at', 'desc').orderBy('uri', 'desc').limit(limit).execute()
   const last = rows[rows.length - 1]
-  return { dids: rows.map((r) => r.did as string), cursor: rows.length === limit && last ? encodeCursor(last.sort_at, last.uri) : undefined }
+  return {
+    dids: rows.map((r) => r.did as string),
+    cursor: rows.length === limit && last ? encodeCursor(last.sort_at, last.uri) : undefined,
+  }
 }
 
 /** Profile views of `dids` plus the subject's; `hideBlocked` drops accounts blocked either way. */

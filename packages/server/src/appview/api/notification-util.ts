@@ -18,9 +18,33 @@ export function visibleNotifications(app: AppViewContext, viewer: string) {
     .where('a.status', '=', 'active')
     .where((eb) =>
       eb.and([
-        eb.not(eb.exists(eb.selectFrom('block').select('block.uri').where('block.creator', '=', viewer).whereRef('block.subject', '=', 'n.author'))),
-        eb.not(eb.exists(eb.selectFrom('block').select('block.uri').where('block.subject', '=', viewer).whereRef('block.creator', '=', 'n.author'))),
-        eb.not(eb.exists(eb.selectFrom('mute').select('mute.subject').where('mute.muter', '=', viewer).whereRef('mute.subject', '=', 'n.author'))),
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('block')
+              .select('block.uri')
+              .where('block.creator', '=', viewer)
+              .whereRef('block.subject', '=', 'n.author'),
+          ),
+        ),
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('block')
+              .select('block.uri')
+              .where('block.subject', '=', viewer)
+              .whereRef('block.creator', '=', 'n.author'),
+          ),
+        ),
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('mute')
+              .select('mute.subject')
+              .where('mute.muter', '=', viewer)
+              .whereRef('mute.subject', '=', 'n.author'),
+          ),
+        ),
         eb.not(
           eb.exists(
             eb

@@ -24,10 +24,18 @@ export async function subjectRows(
   cursor: Cursor | undefined,
   limit: number,
 ): Promise<{ rows: SubjectRow[]; cursor?: string }> {
-  let q = app.db.selectFrom(table).select(['uri', 'creator', 'created_at', 'indexed_at', 'sort_at']).where('subject', '=', subject)
+  let q = app.db
+    .selectFrom(table)
+    .select(['uri', 'creator', 'created_at', 'indexed_at', 'sort_at'])
+    .where('subject', '=', subject)
   if (cid) q = q.where('subject_cid', '=', cid)
   if (cursor) {
-    q = q.where((eb) => eb.or([eb('sort_at', '<', cursor.sortAt), eb.and([eb('sort_at', '=', cursor.sortAt), eb('uri', '<', cursor.uri)])]))
+    q = q.where((eb) =>
+      eb.or([
+        eb('sort_at', '<', cursor.sortAt),
+        eb.and([eb('sort_at', '=', cursor.sortAt), eb('uri', '<', cursor.uri)]),
+      ]),
+    )
   }
   const rows = await q.orderBy('sort_at', 'desc').orderBy('uri', 'desc').limit(limit).execute()
   const last = rows[rows.length - 1]
@@ -35,9 +43,16 @@ export async function subjectRows(
 }
 
 /** Profile views for the rows' creators (visible, not blocked), paired with their row. */
-export async function creatorViews(app: AppViewContext, viewer: string | undefined, rows: SubjectRow[]): Promise<[SubjectRow, Json][]> {
+export async function creatorViews(
+  app: AppViewContext,
+  viewer: string | undefined,
+  rows: SubjectRow[],
+): Promise<[SubjectRow, Json][]> {
   const state = app.hydrator.state(viewer)
-  await app.hydrator.actors(state, rows.map((r) => r.creator))
+  await app.hydrator.actors(
+    state,
+    rows.map((r) => r.creator),
+  )
   const ctx = viewCtx(app, state)
   const out: [SubjectRow, Json][] = []
   for (const r of rows) {

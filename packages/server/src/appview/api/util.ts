@@ -37,7 +37,11 @@ export async function resolveActor(app: AppViewContext, actor: string): Promise<
     const row = await app.db.selectFrom('actor').select('did').where('did', '=', actor).executeTakeFirst()
     return row?.did
   }
-  const row = await app.db.selectFrom('actor').select('did').where('handle', '=', actor.toLowerCase()).executeTakeFirst()
+  const row = await app.db
+    .selectFrom('actor')
+    .select('did')
+    .where('handle', '=', actor.toLowerCase())
+    .executeTakeFirst()
   return row?.did
 }
 
@@ -52,7 +56,8 @@ export async function requireActor(app: AppViewContext, actor: string, what = 'P
 export async function assertActorVisible(app: AppViewContext, did: string): Promise<void> {
   const row = await app.db.selectFrom('actor').select('status').where('did', '=', did).executeTakeFirst()
   if (!row) throw new InvalidRequestError('Profile not found')
-  if (row.status === 'takendown' || row.status === 'suspended') throw new InvalidRequestError('Account has been suspended', 'AccountTakedown')
+  if (row.status === 'takendown' || row.status === 'suspended')
+    throw new InvalidRequestError('Account has been suspended', 'AccountTakedown')
   if (row.status !== 'active') throw new InvalidRequestError('Account is deactivated', 'AccountDeactivated')
 }
 

@@ -159,7 +159,11 @@ async function graph(db: AnyDb): Promise<void> {
     .addColumn('indexed_at', 'text', (c) => c.notNull())
     .addColumn('sort_at', 'text', (c) => c.notNull())
     .execute()
-  await db.schema.createIndex('feed_generator_creator_idx').on('feed_generator').columns(['creator', 'sort_at']).execute()
+  await db.schema
+    .createIndex('feed_generator_creator_idx')
+    .on('feed_generator')
+    .columns(['creator', 'sort_at'])
+    .execute()
 }
 
 async function aggregatesAndPrivate(db: AnyDb): Promise<void> {
@@ -196,7 +200,11 @@ async function aggregatesAndPrivate(db: AnyDb): Promise<void> {
     .addColumn('sort_at', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('notification_pk', ['recipient', 'record_uri', 'reason'])
     .execute()
-  await db.schema.createIndex('notification_recipient_idx').on('notification').columns(['recipient', 'sort_at']).execute()
+  await db.schema
+    .createIndex('notification_recipient_idx')
+    .on('notification')
+    .columns(['recipient', 'sort_at'])
+    .execute()
   await db.schema.createIndex('notification_record_idx').on('notification').column('record_uri').execute()
   await db.schema
     .createTable('notification_seen')

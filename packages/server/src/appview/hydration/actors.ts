@@ -50,7 +50,12 @@ export async function loadActors(db: Db, state: HydrationState, dids: Iterable<s
       .where('actor.did', 'in', part)
       .execute()
     for (const r of rows) {
-      const info: ActorInfo = { did: r.did, handle: r.handle ?? INVALID_HANDLE, status: r.status, indexedAt: r.indexed_at }
+      const info: ActorInfo = {
+        did: r.did,
+        handle: r.handle ?? INVALID_HANDLE,
+        status: r.status,
+        indexedAt: r.indexed_at,
+      }
       if (r.p_uri && r.p_cid) {
         info.profile = {
           uri: r.p_uri,
@@ -111,11 +116,36 @@ export async function loadRelationships(db: Db, state: HydrationState, dids: Ite
   for (const part of chunks(missing)) {
     const rels = new Map<string, Relationship>(part.map((d) => [d, {}]))
     const [following, followedBy, blocking, blockedBy, muted, blockingByList, blockedByList] = await Promise.all([
-      db.selectFrom('follow').select(['uri', 'subject as did']).where('creator', '=', viewer).where('subject', 'in', part).execute(),
-      db.selectFrom('follow').select(['uri', 'creator as did']).where('subject', '=', viewer).where('creator', 'in', part).execute(),
-      db.selectFrom('block').select(['uri', 'subject as did']).where('creator', '=', viewer).where('subject', 'in', part).execute(),
-      db.selectFrom('block').select(['uri', 'creator as did']).where('subject', '=', viewer).where('creator', 'in', part).execute(),
-      db.selectFrom('mute').select(['subject as did']).where('muter', '=', viewer).where('subject', 'in', part).execute(),
+      db
+        .selectFrom('follow')
+        .select(['uri', 'subject as did'])
+        .where('creator', '=', viewer)
+        .where('subject', 'in', part)
+        .execute(),
+      db
+        .selectFrom('follow')
+        .select(['uri', 'creator as did'])
+        .where('subject', '=', viewer)
+        .where('creator', 'in', part)
+        .execute(),
+      db
+        .selectFrom('block')
+        .select(['uri', 'subject as did'])
+        .where('creator', '=', viewer)
+        .where('subject', 'in', part)
+        .execute(),
+      db
+        .selectFrom('block')
+        .select(['uri', 'creator as did'])
+        .where('subject', '=', viewer)
+        .where('creator', 'in', part)
+        .execute(),
+      db
+        .selectFrom('mute')
+        .select(['subject as did'])
+        .where('muter', '=', viewer)
+        .where('subject', 'in', part)
+        .execute(),
       db
         .selectFrom('list_block')
         .innerJoin('list_item', 'list_item.list_uri', 'list_block.subject')

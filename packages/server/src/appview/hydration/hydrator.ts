@@ -38,7 +38,11 @@ export class Hydrator {
   }
 
   /** Posts, what they embed and reply to, their gates, authors and relationships. */
-  async posts(state: HydrationState & { viewerLists?: Set<string> }, uris: Iterable<string>, opts: { replyRefs?: boolean } = {}): Promise<void> {
+  async posts(
+    state: HydrationState & { viewerLists?: Set<string> },
+    uris: Iterable<string>,
+    opts: { replyRefs?: boolean } = {},
+  ): Promise<void> {
     let level = [...new Set(uris)]
     await loadPosts(this.db, state, level)
     if (opts.replyRefs) {
@@ -78,8 +82,15 @@ export class Hydrator {
 
   /** Feed items: their posts with reply refs, and the reposters. */
   async feedItems(state: HydrationState, items: FeedItemRef[]): Promise<void> {
-    await this.posts(state, items.map((i) => i.postUri), { replyRefs: true })
-    await this.actors(state, items.flatMap((i) => (i.repostBy ? [i.repostBy] : [])))
+    await this.posts(
+      state,
+      items.map((i) => i.postUri),
+      { replyRefs: true },
+    )
+    await this.actors(
+      state,
+      items.flatMap((i) => (i.repostBy ? [i.repostBy] : [])),
+    )
   }
 
   #creators(state: HydrationState): Set<string> {

@@ -50,7 +50,12 @@ export async function loadPosts(db: Db, state: HydrationState, uris: Iterable<st
         },
       })
     }
-    if (state.viewer) await loadPostViewer(db, state, rows.map((r) => r.uri))
+    if (state.viewer)
+      await loadPostViewer(
+        db,
+        state,
+        rows.map((r) => r.uri),
+      )
   }
 }
 
@@ -58,8 +63,18 @@ async function loadPostViewer(db: Db, state: HydrationState, uris: string[]): Pr
   if (uris.length === 0 || !state.viewer) return
   const viewer = state.viewer
   const [likes, reposts] = await Promise.all([
-    db.selectFrom('like').select(['uri', 'subject']).where('creator', '=', viewer).where('subject', 'in', uris).execute(),
-    db.selectFrom('repost').select(['uri', 'subject']).where('creator', '=', viewer).where('subject', 'in', uris).execute(),
+    db
+      .selectFrom('like')
+      .select(['uri', 'subject'])
+      .where('creator', '=', viewer)
+      .where('subject', 'in', uris)
+      .execute(),
+    db
+      .selectFrom('repost')
+      .select(['uri', 'subject'])
+      .where('creator', '=', viewer)
+      .where('subject', 'in', uris)
+      .execute(),
   ])
   for (const uri of uris) {
     const p = state.posts.get(uri)
@@ -89,7 +104,8 @@ export async function loadGates(db: Db, state: HydrationState, postUris: Iterabl
         .select([`${table}.uri as uri`, `${table}.cid as cid`, `${table}.post_uri as post_uri`, 'record.json'])
         .where(`${table}.post_uri`, 'in', part)
         .execute()
-      for (const r of rows) target.set(r.post_uri, { uri: r.uri, cid: r.cid, record: parseJson(r.json) } satisfies GateInfo)
+      for (const r of rows)
+        target.set(r.post_uri, { uri: r.uri, cid: r.cid, record: parseJson(r.json) } satisfies GateInfo)
     }
   }
 }
@@ -113,7 +129,12 @@ export async function loadFeedGens(db: Db, state: HydrationState, uris: Iterable
       .where('feed_generator.uri', 'in', part)
       .execute()
     const likes = state.viewer
-      ? await db.selectFrom('like').select(['uri', 'subject']).where('creator', '=', state.viewer).where('subject', 'in', part).execute()
+      ? await db
+          .selectFrom('like')
+          .select(['uri', 'subject'])
+          .where('creator', '=', state.viewer)
+          .where('subject', 'in', part)
+          .execute()
       : []
     const liked = new Map(likes.map((l) => [l.subject, l.uri]))
     for (const r of rows) {
@@ -155,7 +176,12 @@ export async function loadLists(db: Db, state: HydrationState, uris: Iterable<st
       .where('list.uri', 'in', part)
       .execute()
     const blocks = state.viewer
-      ? await db.selectFrom('list_block').select(['uri', 'subject']).where('creator', '=', state.viewer).where('subject', 'in', part).execute()
+      ? await db
+          .selectFrom('list_block')
+          .select(['uri', 'subject'])
+          .where('creator', '=', state.viewer)
+          .where('subject', 'in', part)
+          .execute()
       : []
     const blocked = new Map(blocks.map((b) => [b.subject, b.uri]))
     for (const r of rows) {

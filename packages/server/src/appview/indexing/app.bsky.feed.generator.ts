@@ -9,7 +9,15 @@ async function insert({ db }: IndexCtx, rec: IndexedRecord): Promise<void> {
   const at = sortAt(normalizeTime(rec.value.createdAt), rec.indexedAt)
   await db
     .insertInto('feed_generator')
-    .values({ uri: rec.uri, cid: rec.cid, creator: rec.did, feed_did: did, display_name: displayName, indexed_at: rec.indexedAt, sort_at: at })
+    .values({
+      uri: rec.uri,
+      cid: rec.cid,
+      creator: rec.did,
+      feed_did: did,
+      display_name: displayName,
+      indexed_at: rec.indexedAt,
+      sort_at: at,
+    })
     .execute()
 }
 

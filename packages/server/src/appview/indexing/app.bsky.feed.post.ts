@@ -26,7 +26,7 @@ export function summarizeEmbed(embed: unknown): EmbedSummary {
   if (MEDIA[t]) return { type: MEDIA[t], media: MEDIA[t] }
   if (t === 'app.bsky.embed.record') return { type: 'record', media: null, quote: strongRef(embed.record) }
   if (t === 'app.bsky.embed.recordWithMedia') {
-    const media = isObj(embed.media) ? MEDIA[str(embed.media.$type) ?? ''] ?? null : null
+    const media = isObj(embed.media) ? (MEDIA[str(embed.media.$type) ?? ''] ?? null) : null
     const inner = isObj(embed.record) ? strongRef(embed.record.record) : undefined
     return { type: 'recordWithMedia', media, quote: inner }
   }
@@ -88,7 +88,10 @@ async function insert(ctx: IndexCtx, rec: IndexedRecord): Promise<void> {
       langs: langs || null,
     })
     .execute()
-  await db.insertInto('feed_item').values({ uri: rec.uri, type: 'post', post_uri: rec.uri, originator: rec.did, sort_at: at }).execute()
+  await db
+    .insertInto('feed_item')
+    .values({ uri: rec.uri, type: 'post', post_uri: rec.uri, originator: rec.did, sort_at: at })
+    .execute()
   const refs = postRefs(v)
   if (refs.length > 0) {
     await db

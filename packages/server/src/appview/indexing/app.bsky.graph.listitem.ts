@@ -12,7 +12,15 @@ async function insert({ db }: IndexCtx, rec: IndexedRecord): Promise<void> {
   const at = sortAt(normalizeTime(rec.value.createdAt), rec.indexedAt)
   await db
     .insertInto('list_item')
-    .values({ uri: rec.uri, cid: rec.cid, creator: rec.did, list_uri: list, subject, indexed_at: rec.indexedAt, sort_at: at })
+    .values({
+      uri: rec.uri,
+      cid: rec.cid,
+      creator: rec.did,
+      list_uri: list,
+      subject,
+      indexed_at: rec.indexedAt,
+      sort_at: at,
+    })
     .execute()
 }
 

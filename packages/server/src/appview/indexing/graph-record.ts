@@ -13,7 +13,10 @@ export interface GraphPluginOptions {
   table: GraphTable
   /** Checks the subject's shape (a DID, an AT-URI). */
   validSubject: (s: string) => boolean
-  afterInsert?: (db: Db, row: { uri: string; cid: string; creator: string; subject: string; sortAt: string }) => Promise<void>
+  afterInsert?: (
+    db: Db,
+    row: { uri: string; cid: string; creator: string; subject: string; sortAt: string },
+  ) => Promise<void>
   afterDelete?: (db: Db, row: { creator: string; subject: string }) => Promise<void>
 }
 
@@ -27,12 +30,24 @@ export function graphPlugin(opts: GraphPluginOptions): IndexingPlugin {
       const at = sortAt(createdAt, rec.indexedAt)
       await db
         .insertInto(opts.table)
-        .values({ uri: rec.uri, cid: rec.cid, creator: rec.did, subject, created_at: createdAt, indexed_at: rec.indexedAt, sort_at: at })
+        .values({
+          uri: rec.uri,
+          cid: rec.cid,
+          creator: rec.did,
+          subject,
+          created_at: createdAt,
+          indexed_at: rec.indexedAt,
+          sort_at: at,
+        })
         .execute()
       await opts.afterInsert?.(db, { uri: rec.uri, cid: rec.cid, creator: rec.did, subject, sortAt: at })
     },
     async delete({ db }: IndexCtx, uri: string) {
-      const row = await db.deleteFrom(opts.table).where('uri', '=', uri).returning(['creator', 'subject']).executeTakeFirst()
+      const row = await db
+        .deleteFrom(opts.table)
+        .where('uri', '=', uri)
+        .returning(['creator', 'subject'])
+        .executeTakeFirst()
       if (row) await opts.afterDelete?.(db, row)
     },
   }

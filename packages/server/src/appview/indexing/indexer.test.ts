@@ -18,11 +18,29 @@ function prng(seed: number): () => number {
   }
 }
 
-const DIDS = ['did:plc:aaaaaaaaaaaaaaaaaaaaaaaa', 'did:plc:bbbbbbbbbbbbbbbbbbbbbbbb', 'did:plc:cccccccccccccccccccccccc', 'did:plc:dddddddddddddddddddddddd']
+const DIDS = [
+  'did:plc:aaaaaaaaaaaaaaaaaaaaaaaa',
+  'did:plc:bbbbbbbbbbbbbbbbbbbbbbbb',
+  'did:plc:cccccccccccccccccccccccc',
+  'did:plc:dddddddddddddddddddddddd',
+]
 const T = '2024-01-01T00:00:00.000Z'
 
-function ev(type: 'create' | 'update' | 'delete', did: string, collection: string, rkey: string, record?: Record<string, unknown>): RecordEvent {
-  const base = { did, collection, rkey, uri: `at://${did}/${collection}/${rkey}`, rev: rkey, source: 'firehose' as const }
+function ev(
+  type: 'create' | 'update' | 'delete',
+  did: string,
+  collection: string,
+  rkey: string,
+  record?: Record<string, unknown>,
+): RecordEvent {
+  const base = {
+    did,
+    collection,
+    rkey,
+    uri: `at://${did}/${collection}/${rkey}`,
+    rev: rkey,
+    source: 'firehose' as const,
+  }
   if (type === 'delete') return { type, ...base }
   return { type, ...base, record: record as never, cid: cidForCbor(encodeCbor(record)) }
 }
@@ -44,7 +62,10 @@ function workload(seed: number, steps: number) {
       const ps = posts()
       if (ps.length && rnd() < 0.4) {
         const parent = pick(ps)
-        rec.reply = { root: { uri: parent.uri, cid: String(parent.cid) }, parent: { uri: parent.uri, cid: String(parent.cid) } }
+        rec.reply = {
+          root: { uri: parent.uri, cid: String(parent.cid) },
+          parent: { uri: parent.uri, cid: String(parent.cid) },
+        }
       } else if (ps.length && rnd() < 0.3) {
         const q = pick(ps)
         rec.embed = { $type: 'app.bsky.embed.record', record: { uri: q.uri, cid: String(q.cid) } }
@@ -87,7 +108,11 @@ async function counts(db: AppViewDb) {
 function expected(live: Map<string, RecordEvent>, got: Awaited<ReturnType<typeof counts>>) {
   const vals = [...live.values()]
   const distinct = (coll: string, uri: string) =>
-    new Set(vals.filter((e) => e.collection === coll && (e.record as { subject: { uri: string } }).subject.uri === uri).map((e) => e.did)).size
+    new Set(
+      vals
+        .filter((e) => e.collection === coll && (e.record as { subject: { uri: string } }).subject.uri === uri)
+        .map((e) => e.did),
+    ).size
   const posts = vals.filter((e) => e.collection === 'app.bsky.feed.post')
   const r = new Map<string, number[]>()
   for (const uri of got.r.keys()) {
@@ -154,8 +179,16 @@ function suite(name: string, open: () => Promise<AppViewDb | undefined>) {
       if (!db) return t.skip()
       const indexer = new Indexer(db, { plugins: PLUGINS, lexicons: loadBundledLexicons() })
       const [a, b] = DIDS
-      const target = ev('create', b, 'app.bsky.feed.post', '3kzzzzzzzzzz1', { $type: 'app.bsky.feed.post', text: 'target', createdAt: T })
-      const other = ev('create', b, 'app.bsky.feed.post', '3kzzzzzzzzzz2', { $type: 'app.bsky.feed.post', text: 'other', createdAt: T })
+      const target = ev('create', b, 'app.bsky.feed.post', '3kzzzzzzzzzz1', {
+        $type: 'app.bsky.feed.post',
+        text: 'target',
+        createdAt: T,
+      })
+      const other = ev('create', b, 'app.bsky.feed.post', '3kzzzzzzzzzz2', {
+        $type: 'app.bsky.feed.post',
+        text: 'other',
+        createdAt: T,
+      })
       const like = (subject: RecordEvent) =>
         ev('update', a, 'app.bsky.feed.like', '3kzzzzzzzzzz3', {
           $type: 'app.bsky.feed.like',
@@ -164,12 +197,25 @@ function suite(name: string, open: () => Promise<AppViewDb | undefined>) {
         })
       await indexer.apply([target, other, { ...like(target), type: 'create' }])
       await indexer.apply([like(other)])
-      const agg = await db.db.selectFrom('record_agg').select(['uri', 'like_count']).where('uri', 'in', [target.uri, other.uri]).execute()
-      expect(Object.fromEntries(agg.map((r) => [r.uri, Number(r.like_count)]))).toEqual({ [target.uri]: 0, [other.uri]: 1 })
-      const notes = await db.db.selectFrom('notification').select('reason_subject').where('reason', '=', 'like').execute()
+      const agg = await db.db
+        .selectFrom('record_agg')
+        .select(['uri', 'like_count'])
+        .where('uri', 'in', [target.uri, other.uri])
+        .execute()
+      expect(Object.fromEntries(agg.map((r) => [r.uri, Number(r.like_count)]))).toEqual({
+        [target.uri]: 0,
+        [other.uri]: 1,
+      })
+      const notes = await db.db
+        .selectFrom('notification')
+        .select('reason_subject')
+        .where('reason', '=', 'like')
+        .execute()
       expect(notes.map((n) => n.reason_subject)).toEqual([other.uri])
       // An invalid update (text is not a string) removes the old version and indexes nothing.
-      await indexer.apply([ev('update', b, 'app.bsky.feed.post', '3kzzzzzzzzzz2', { $type: 'app.bsky.feed.post', text: 5, createdAt: T })])
+      await indexer.apply([
+        ev('update', b, 'app.bsky.feed.post', '3kzzzzzzzzzz2', { $type: 'app.bsky.feed.post', text: 5, createdAt: T }),
+      ])
       const left = await db.db.selectFrom('post').select('uri').where('uri', '=', other.uri).execute()
       expect(left).toEqual([])
     })
@@ -181,4 +227,3 @@ suite('postgres', async () => {
   const database = await openTestPostgres('appviewindexer')
   return database ? wrapAppViewDb(database) : undefined
 })
-

@@ -85,7 +85,15 @@ export class Indexer {
         indexed_at: indexedAt,
       })
       .execute()
-    await plugin.insert(ctx, { uri: evt.uri, did: evt.did, collection: evt.collection, rkey: evt.rkey, cid, value, indexedAt })
+    await plugin.insert(ctx, {
+      uri: evt.uri,
+      did: evt.did,
+      collection: evt.collection,
+      rkey: evt.rkey,
+      cid,
+      value,
+      indexedAt,
+    })
   }
 
   /** Undoes a record through its plugin (no-op if we do not hold it). */
@@ -109,7 +117,13 @@ export class Indexer {
   async #identity(db: Db, evt: IdentityEvent): Promise<void> {
     const now = this.opts.now?.() ?? new Date().toISOString()
     const handle = evt.handle ?? null
-    if (handle) await db.updateTable('actor').set({ handle: null }).where('handle', '=', handle).where('did', '!=', evt.did).execute()
+    if (handle)
+      await db
+        .updateTable('actor')
+        .set({ handle: null })
+        .where('handle', '=', handle)
+        .where('did', '!=', evt.did)
+        .execute()
     await db
       .insertInto('actor')
       .values({ did: evt.did, handle, status: 'active', indexed_at: now })

@@ -10,11 +10,17 @@ export class DbSyncStore implements SyncStore {
   constructor(
     readonly db: Db,
     readonly cursorName: string,
+    /** Where to start when no cursor is stored yet. */
+    readonly initialCursor?: number,
   ) {}
 
   async getCursor(): Promise<number | undefined> {
-    const row = await this.db.selectFrom('sync_cursor').select('value').where('name', '=', this.cursorName).executeTakeFirst()
-    return row ? Number(row.value) : undefined
+    const row = await this.db
+      .selectFrom('sync_cursor')
+      .select('value')
+      .where('name', '=', this.cursorName)
+      .executeTakeFirst()
+    return row ? Number(row.value) : this.initialCursor
   }
 
   async setCursor(cursor: number): Promise<void> {
@@ -41,7 +47,11 @@ export class DbSyncStore implements SyncStore {
   }
 
   async listRecords(did: string): Promise<Map<string, string>> {
-    const rows = await this.db.selectFrom('record').select(['collection', 'rkey', 'cid']).where('did', '=', did).execute()
+    const rows = await this.db
+      .selectFrom('record')
+      .select(['collection', 'rkey', 'cid'])
+      .where('did', '=', did)
+      .execute()
     return new Map(rows.map((r) => [`${r.collection}/${r.rkey}`, r.cid]))
   }
 }

@@ -93,5 +93,8 @@ export function profileViewDetailed(ctx: ViewCtx, did: string): Json | undefined
 /** `app.bsky.feed.defs#blockedAuthor`. */
 export function blockedAuthor(ctx: ViewCtx, did: string): Json {
   const r = ctx.state.rels.get(did)
-  return compact({ did, viewer: ctx.state.viewer ? compact({ blockedBy: !!r?.blockedBy, blocking: r?.blocking }) : undefined })
+  return compact({
+    did,
+    viewer: ctx.state.viewer ? compact({ blockedBy: !!r?.blockedBy, blocking: r?.blocking }) : undefined,
+  })
 }

@@ -39,7 +39,13 @@ export function feedViewPost(ctx: ViewCtx, item: FeedItem): Json | undefined {
   if (item.repost) {
     const by = profileViewBasic(ctx, item.repost.by)
     if (!by) return undefined
-    reason = { $type: 'app.bsky.feed.defs#reasonRepost', by, uri: item.repost.uri, cid: item.repost.cid, indexedAt: item.repost.indexedAt }
+    reason = {
+      $type: 'app.bsky.feed.defs#reasonRepost',
+      by,
+      uri: item.repost.uri,
+      cid: item.repost.cid,
+      indexedAt: item.repost.indexedAt,
+    }
   } else if (item.pinned) reason = { $type: 'app.bsky.feed.defs#reasonPin' }
   let reply: Json | undefined
   if (p?.replyParent && p.replyRoot) {

@@ -8,5 +8,13 @@ export { generatorView, listView, listViewBasic } from './graph.ts'
 export { embedView, postUnionView, postView } from './post.ts'
 export { type FeedItem, feedItemHidden, feedView, feedViewPost } from './feed.ts'
 export { type ThreadShape, threadView } from './thread.ts'
-export { type ReplierFacts, embeddingDisabled, hiddenReplies, isDetached, replyAllowed, threadgateView, viewerCanReply } from './gates.ts'
+export {
+  type ReplierFacts,
+  embeddingDisabled,
+  hiddenReplies,
+  isDetached,
+  replyAllowed,
+  threadgateView,
+  viewerCanReply,
+} from './gates.ts'
 export { type NotificationRow, notificationView } from './notification.ts'

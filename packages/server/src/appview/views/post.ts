@@ -20,7 +20,9 @@ function blobCid(v: unknown): string | undefined {
 }
 
 function aspectRatio(v: unknown): Json | undefined {
-  return isObj(v) && typeof v.width === 'number' && typeof v.height === 'number' ? { width: v.width, height: v.height } : undefined
+  return isObj(v) && typeof v.width === 'number' && typeof v.height === 'number'
+    ? { width: v.width, height: v.height }
+    : undefined
 }
 
 function imagesView(ctx: ViewCtx, did: string, e: Json): Json {
@@ -178,5 +180,7 @@ export function postUnionView(ctx: ViewCtx, uri: string): Json {
     return { $type: 'app.bsky.feed.defs#blockedPost', uri, blocked: true, author: blockedAuthor(ctx, p.creator) }
   }
   const view = postView(ctx, uri)
-  return view ? { $type: 'app.bsky.feed.defs#postView', ...view } : { $type: 'app.bsky.feed.defs#notFoundPost', uri, notFound: true }
+  return view
+    ? { $type: 'app.bsky.feed.defs#postView', ...view }
+    : { $type: 'app.bsky.feed.defs#notFoundPost', uri, notFound: true }
 }

@@ -35,7 +35,13 @@ function parentNode(ctx: ViewCtx, uri: string | null, height: number): Json | un
   return node
 }
 
-function replyNodes(ctx: ViewCtx, uri: string, depth: number, shape: ThreadShape, opAuthor: string): Json[] | undefined {
+function replyNodes(
+  ctx: ViewCtx,
+  uri: string,
+  depth: number,
+  shape: ThreadShape,
+  opAuthor: string,
+): Json[] | undefined {
   if (depth <= 0) return undefined
   const kids = (shape.children.get(uri) ?? [])
     .map((u) => ctx.state.posts.get(u))
@@ -57,7 +63,13 @@ function replyNodes(ctx: ViewCtx, uri: string, depth: number, shape: ThreadShape
   return out
 }
 
-export function threadView(ctx: ViewCtx, anchor: string, shape: ThreadShape, depth: number, parentHeight: number): Json {
+export function threadView(
+  ctx: ViewCtx,
+  anchor: string,
+  shape: ThreadShape,
+  depth: number,
+  parentHeight: number,
+): Json {
   const p = ctx.state.posts.get(anchor)
   if (!p) return NOT_FOUND(anchor)
   if (isBlocked(ctx.state, p.creator)) return blockedNode(ctx, anchor, p.creator)

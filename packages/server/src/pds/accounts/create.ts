@@ -6,7 +6,8 @@
  * then write the account, its first session and whatever the `accountCreated` hooks add (repo, events) in
  * ONE transaction.
  *
- * Not done here (part 2): bring-your-own DID (`did`/`plcOp`), invite codes, email confirmation.
+ * Invite codes and bring-your-own DID (an account moving in, created deactivated, no DID registered) are
+ * accounts/sign-up.ts. Not done: `plcOp` (entryway setups), email confirmation at sign-up.
  * A DID registered at the directory whose transaction then fails (a lost race for the handle) stays
  * orphaned there, as with the official PDS; an in-process reservation makes that rare.
  */
@@ -16,7 +17,10 @@ import { datetimeNow } from '@stratus/core/syntax'
 import { InvalidRequestError, UpstreamFailureError } from '@stratus/core/xrpc'
 import { MAX_PASSWORD_LENGTH, hashPassword } from '../auth/password.ts'
 import type { PdsContext } from '../context.ts'
+import { checkHandleFor } from '../identity/handle.ts'
 import { validateEmail } from './email.ts'
+import { withEventsMuted } from './lifecycle.ts'
+import { applySignUpExtras, checkSignUpExtras } from './sign-up.ts'
 import { validateServiceHandle } from './handle.ts'
 import { issueTokens, type SessionTokens, storeRefreshToken } from './sessions.ts'
 import { sessionSettings } from './settings.ts'
@@ -30,6 +34,12 @@ export interface CreateAccountInput {
   recoveryKey?: unknown
   did?: unknown
   plcOp?: unknown
+  inviteCode?: unknown
+}
+
+export interface CreateAccountOptions {
+  /** The DID a service-auth token on the request proved control of (bring-your-own DID). */
+  requester?: string
 }
 
 export interface CreatedAccountResult extends SessionTokens {
@@ -40,8 +50,16 @@ export interface CreatedAccountResult extends SessionTokens {
 /** Handles being registered right now in this process (between the availability check and the insert). */
 const pending = new WeakMap<object, Set<string>>()
 
-export async function createAccount(ctx: PdsContext, input: CreateAccountInput): Promise<CreatedAccountResult> {
-  const { handle, email, password, recoveryKey } = validateInput(ctx, input)
+export async function createAccount(
+  ctx: PdsContext,
+  input: CreateAccountInput,
+  opts: CreateAccountOptions = {},
+): Promise<CreatedAccountResult> {
+  const extras = checkSignUpExtras(ctx, input, opts.requester)
+  const { email, password, recoveryKey } = validateInput(ctx, input)
+  const handle = extras.did
+    ? await checkHandleFor(ctx, input.handle, extras.did)
+    : validateServiceHandle(input.handle, ctx.cfg.handleDomains)
   const inFlight = pending.get(ctx.db) ?? new Set<string>()
   pending.set(ctx.db, inFlight)
   if (inFlight.has(handle)) throw new InvalidRequestError(`Handle already taken: ${handle}`, 'HandleNotAvailable')
@@ -50,7 +68,7 @@ export async function createAccount(ctx: PdsContext, input: CreateAccountInput):
   try {
     const signingKey = Secp256k1Keypair.create({ exportable: true })
     const passwordHash = await hashPassword(password)
-    const did = await registerDid(ctx, handle, signingKey, recoveryKey)
+    const did = extras.did ?? (await registerDid(ctx, handle, signingKey, recoveryKey))
     const { tokens, row } = await issueTokens(sessionSettings(ctx), did)
     const createdAt = datetimeNow()
     try {
@@ -63,8 +81,14 @@ export async function createAccount(ctx: PdsContext, input: CreateAccountInput):
           signingKey: signingKey.exportPrivateKeyHex(),
           createdAt,
         })
+        applySignUpExtras(ctx, extras, did, createdAt)
         storeRefreshToken(ctx.db, row)
-        for (const hook of ctx.hooks.accountCreated) hook({ did, handle, email, signingKey, createdAt })
+        const account = { did, handle, email, signingKey, createdAt, active: !extras.did }
+        const runHooks = () => {
+          for (const hook of ctx.hooks.accountCreated) hook(account)
+        }
+        if (account.active) runHooks()
+        else withEventsMuted(ctx, runHooks)
       })
     } catch (err) {
       if (isUniqueViolation(err)) ensureAvailable(ctx, handle, email)
@@ -77,11 +101,8 @@ export async function createAccount(ctx: PdsContext, input: CreateAccountInput):
   }
 }
 
-function validateInput(ctx: PdsContext, input: CreateAccountInput) {
-  if (input.did !== undefined)
-    throw new InvalidRequestError('Creating an account for an existing DID is not supported yet')
+function validateInput(_ctx: PdsContext, input: CreateAccountInput) {
   if (input.plcOp !== undefined) throw new InvalidRequestError('Unsupported input: "plcOp"')
-  const handle = validateServiceHandle(input.handle, ctx.cfg.handleDomains)
   const email = validateEmail(input.email)
   const { password } = input
   if (typeof password !== 'string' || password === '')
@@ -102,7 +123,7 @@ function validateInput(ctx: PdsContext, input: CreateAccountInput) {
     }
     recoveryKey = input.recoveryKey
   }
-  return { handle, email, password, recoveryKey }
+  return { email, password, recoveryKey }
 }
 
 function ensureAvailable(ctx: PdsContext, handle: string, email: string): void {

@@ -123,3 +123,16 @@ export async function isDidDocValidForService(ctx: PdsContext, did: string): Pro
     return false
   }
 }
+
+/** Admin: deactivate or reactivate without the DID-document check (the operator knows best). */
+export function setDeactivatedByAdmin(ctx: PdsContext, did: string, deactivated: boolean): void {
+  ctx.db.transact(() => {
+    requireAccount(ctx, did)
+    if (deactivated) {
+      ctx.db.stmt('UPDATE account SET deactivated_at = coalesce(deactivated_at, ?) WHERE did = ?').run(datetimeNow(), did)
+    } else {
+      ctx.db.stmt('UPDATE account SET deactivated_at = NULL, delete_after = NULL WHERE did = ?').run(did)
+    }
+    sequenceAccountStatus(ctx, did)
+  })
+}

@@ -5,7 +5,7 @@
  * (birth date) needs a full-access session to read or write, and `declaredAgePref` is derived from it on
  * read (never stored). Values are stored as JSON text in the data-model JSON form.
  */
-import { lexParse, lexStringify } from '@stratus/core/data'
+import { type LexValue, lexParse, lexStringify } from '@stratus/core/data'
 import { InvalidRequestError } from '@stratus/core/xrpc'
 import type { PdsDatabase } from '../db/index.ts'
 import type { AccountPrefRow } from '../db/schema.ts'
@@ -57,7 +57,7 @@ export function putPreferences(db: PdsDatabase, did: string, values: unknown[], 
     const insert = db.stmt('INSERT INTO account_pref (did, position, name, value_json) VALUES (?, ?, ?, ?)')
     let position = 0
     for (const r of kept) insert.run(did, position++, r.name, r.value_json)
-    for (const p of prefs) insert.run(did, position++, p.$type, lexStringify(p))
+    for (const p of prefs) insert.run(did, position++, p.$type, lexStringify(p as LexValue))
   })
 }
 

@@ -1,6 +1,6 @@
 /**
  * com.atproto.server.describeServer: what a client needs before signing up. Advertises only what this
- * PDS actually does: its DID, handle domains, that no invite code is needed (invites are part 2), the
+ * PDS actually does: its DID, handle domains, whether an invite code is needed, the
  * blob upload limit, and the operator's links and contact address when configured.
  */
 import type { XrpcRouter } from '../../http/index.ts'
@@ -12,7 +12,7 @@ export default function register(router: XrpcRouter, ctx: PdsContext): void {
     const body: Record<string, unknown> = {
       did: cfg.serviceDid,
       availableUserDomains: cfg.handleDomains,
-      inviteCodeRequired: false,
+      inviteCodeRequired: cfg.inviteRequired,
       blobUploadLimit: cfg.blobUploadLimit,
     }
     const links: Record<string, string> = {}

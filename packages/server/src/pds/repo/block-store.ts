@@ -1,83 +1,136 @@
 /**
- * One account's repository blocks in the shared PDS database: the core BlockStore over the `repo_block`
- * and `repo_root` rows of one DID. The approach is server/repo-store's SqliteBlockStore (reference counts
- * from core `refChanges`, so only blocks reachable from the current commit are kept), with a `did` column
- * so every account shares one file and one transaction with the record index and the firehose log.
+ * One account's repository blocks in the shared PDS database: the core BlockStore over the account's
+ * `repo_root` row (head commit, with the commit block itself) and its `repo_block` rows (MST nodes and
+ * records). The approach is server/repo-store's SqliteBlockStore — reference counts from core `refChanges`,
+ * so only blocks reachable from the current commit are kept — adapted to many accounts in one file that
+ * shares each write's transaction with the record index, blob links and the firehose log.
  *
- * `applyCommit` does NOT open a transaction: callers run it inside `db.transact` together with the record
- * index, blob links and the sequencer row. It refuses (RepoError) a commit that does not follow the stored
- * root, so two writers cannot fork a repository. Blocks are not verified (core made them, or verified them).
+ * `applyCommit` does NOT open a transaction: callers run it inside `db.transact`. It refuses (RepoError) a
+ * commit that does not follow the stored root, so two writers cannot fork a repository. Blocks are not
+ * verified (core made them, or verified them on import).
  */
 import { CID } from '@stratus/core/data'
 import { type BlockStore, type CommitData, RepoError, type RepoRoot, refChanges } from '@stratus/core/repo'
 import type { PdsDatabase } from '../db/index.ts'
 
 const SQL = {
-  get: 'SELECT bytes FROM repo_block WHERE did = ? AND cid = ?',
-  has: 'SELECT 1 FROM repo_block WHERE did = ? AND cid = ?',
-  root: 'SELECT cid, rev FROM repo_root WHERE did = ?',
-  insert: 'INSERT INTO repo_block (did, cid, bytes, refs) VALUES (?, ?, ?, 0) ON CONFLICT (did, cid) DO NOTHING',
-  addRefs: 'UPDATE repo_block SET refs = refs + ? WHERE did = ? AND cid = ?',
-  dropIfUnused: 'DELETE FROM repo_block WHERE did = ? AND cid = ? AND refs <= 0',
-  setRoot: `INSERT INTO repo_root (did, cid, rev, indexed_at) VALUES (?, ?, ?, ?)
-    ON CONFLICT (did) DO UPDATE SET cid = excluded.cid, rev = excluded.rev, indexed_at = excluded.indexed_at`,
+  root: 'SELECT id, cid, rev FROM repo_root WHERE did = ?',
+  commitBytes: 'SELECT cid, commit_bytes FROM repo_root WHERE id = ?',
+  get: 'SELECT bytes FROM repo_block WHERE repo = ? AND cid = ?',
+  has: 'SELECT 1 AS x FROM repo_block WHERE repo = ? AND cid = ?',
+  upsert: `INSERT INTO repo_block (repo, cid, bytes, refs) VALUES (?, ?, ?, ?)
+    ON CONFLICT (repo, cid) DO UPDATE SET refs = refs + excluded.refs`,
+  addRefs: 'UPDATE repo_block SET refs = refs + ? WHERE repo = ? AND cid = ?',
+  dropIfUnused: 'DELETE FROM repo_block WHERE repo = ? AND cid = ? AND refs + ? <= 0',
+  insertRoot: 'INSERT INTO repo_root (did, cid, rev, commit_bytes, indexed_at) VALUES (?, ?, ?, ?, ?) RETURNING id',
+  updateRoot: 'UPDATE repo_root SET cid = ?, rev = ?, commit_bytes = ?, indexed_at = ? WHERE id = ?',
 }
 
 /** better-sqlite3 returns Buffers; hand out plain Uint8Array views (no copy). */
 const view = (b: Uint8Array): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
+const toCid = (b: Uint8Array): CID => CID.decode(view(b).slice())
+
+export interface StoredRoot extends RepoRoot {
+  /** The row id that keys the account's blocks. */
+  id: number
+}
 
 /** Reads the head commit of `did` (null for an account without a repository). */
-export function readRoot(db: PdsDatabase, did: string): RepoRoot | null {
-  const row = db.stmt(SQL.root).get(did) as { cid: Uint8Array; rev: string } | undefined
-  return row ? { cid: CID.decode(view(row.cid).slice()), rev: row.rev } : null
+export function readRoot(db: PdsDatabase, did: string): StoredRoot | null {
+  const row = db.stmt(SQL.root).get(did) as { id: number; cid: Uint8Array; rev: string } | undefined
+  return row ? { id: row.id, cid: toCid(row.cid), rev: row.rev } : null
 }
 
 export class AccountBlockStore implements BlockStore {
+  private id: number | null | undefined
+
   constructor(
     readonly db: PdsDatabase,
     readonly did: string,
   ) {}
 
+  /** The account's row id (looked up once; null while it has no repository). */
+  private repoId(): number | null {
+    if (this.id === undefined || this.id === null) this.id = readRoot(this.db, this.did)?.id ?? null
+    return this.id
+  }
+
   get(cid: CID): Uint8Array | undefined {
-    const row = this.db.stmt(SQL.get).get(this.did, cid.bytes) as { bytes: Uint8Array } | undefined
-    return row ? view(row.bytes) : undefined
+    const id = this.repoId()
+    if (id === null) return undefined
+    const row = this.db.stmt(SQL.get).get(id, cid.bytes) as { bytes: Uint8Array } | undefined
+    if (row) return view(row.bytes)
+    // The head commit block lives in the root row.
+    const head = this.db.stmt(SQL.commitBytes).get(id) as { cid: Uint8Array; commit_bytes: Uint8Array } | undefined
+    return head && toCid(head.cid).equals(cid) ? view(head.commit_bytes) : undefined
   }
 
   has(cid: CID): boolean {
-    return this.db.stmt(SQL.has).get(this.did, cid.bytes) !== undefined
+    return this.get(cid) !== undefined
   }
 
   getRoot(): RepoRoot | null {
-    return readRoot(this.db, this.did)
+    const root = readRoot(this.db, this.did)
+    return root ? { cid: root.cid, rev: root.rev } : null
   }
 
   /** See the module comment: call inside `db.transact`. */
   applyCommit(commit: CommitData): void {
     if (commit.did !== this.did) throw new RepoError(`commit for ${commit.did} applied to the store of ${this.did}`)
-    const root = this.getRoot()
+    const root = readRoot(this.db, this.did)
     const follows = root === null ? commit.prev === null : commit.prev?.equals(root.cid) === true
     if (!follows) throw new RepoError(`commit ${commit.cid} does not follow the stored root ${root ? root.cid : '(none)'}`)
-    const insert = this.db.stmt(SQL.insert)
-    const addRefs = this.db.stmt(SQL.addRefs)
-    const drop = this.db.stmt(SQL.dropIfUnused)
-    for (const b of commit.newBlocks) insert.run(this.did, b.cid.bytes, b.bytes)
-    const changes = refChanges(commit)
-    for (const { cid, delta } of changes.values()) if (delta !== 0) addRefs.run(delta, this.did, cid.bytes)
-    // A new block nothing references (none in practice) must not linger either.
-    for (const b of commit.newBlocks) {
-      if ((changes.get(b.cid.toString())?.delta ?? 0) <= 0) drop.run(this.did, b.cid.bytes)
+    const commitBytes = commit.newBlocks.get(commit.cid)
+    if (!commitBytes) throw new RepoError(`commit block ${commit.cid} is not among the commit's new blocks`)
+    const now = new Date().toISOString()
+    let id: number
+    if (root === null) {
+      id = (this.db.stmt(SQL.insertRoot).get(this.did, commit.cid.bytes, commit.rev, commitBytes, now) as { id: number }).id
+    } else {
+      id = root.id
+      this.db.stmt(SQL.updateRoot).run(commit.cid.bytes, commit.rev, commitBytes, now, id)
     }
-    for (const { cid, delta } of changes.values()) if (delta < 0) drop.run(this.did, cid.bytes)
-    this.db.stmt(SQL.setRoot).run(this.did, commit.cid.bytes, commit.rev, new Date().toISOString())
+    this.id = id
+    this.applyRefs(id, commit)
+  }
+
+  /** Stores new blocks with their counts, adjusts the others, deletes blocks whose count reaches zero. */
+  private applyRefs(id: number, commit: CommitData): void {
+    const changes = refChanges(commit)
+    // The commit blocks are counted by refChanges (head pointer) but live in the root row.
+    changes.delete(commit.cid.toString())
+    if (commit.prev) changes.delete(commit.prev.toString())
+    const upsert = this.db.stmt(SQL.upsert)
+    for (const b of commit.newBlocks) {
+      const key = b.cid.toString()
+      const change = changes.get(key)
+      if (!change || change.delta <= 0) continue // the commit itself, or a block nothing references
+      upsert.run(id, b.cid.bytes, b.bytes, change.delta)
+      changes.delete(key)
+    }
+    const drop = this.db.stmt(SQL.dropIfUnused)
+    const addRefs = this.db.stmt(SQL.addRefs)
+    for (const { cid, delta } of changes.values()) {
+      if (delta === 0) continue
+      // Most decrements remove the block's last reference: try the delete first.
+      if (delta < 0 && drop.run(id, cid.bytes, delta).changes > 0) continue
+      addRefs.run(delta, id, cid.bytes)
+    }
   }
 
   /** Deletes every block and the root of this account (before an import replaces the repository). */
   clear(): void {
-    this.db.stmt('DELETE FROM repo_block WHERE did = ?').run(this.did)
-    this.db.stmt('DELETE FROM repo_root WHERE did = ?').run(this.did)
+    const id = this.repoId()
+    if (id === null) return
+    this.db.stmt('DELETE FROM repo_block WHERE repo = ?').run(id)
+    this.db.stmt('DELETE FROM repo_root WHERE id = ?').run(id)
+    this.id = null
   }
 
+  /** Number of stored blocks, the head commit included. */
   countBlocks(): number {
-    return (this.db.stmt('SELECT count(*) AS n FROM repo_block WHERE did = ?').get(this.did) as { n: number }).n
+    const id = this.repoId()
+    if (id === null) return 0
+    return (this.db.stmt('SELECT count(*) AS n FROM repo_block WHERE repo = ?').get(id) as { n: number }).n + 1
   }
 }

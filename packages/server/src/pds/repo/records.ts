@@ -82,7 +82,7 @@ export function recordCid(db: PdsDatabase, did: string, collection: string, rkey
 export function getRecord(db: PdsDatabase, did: string, collection: string, rkey: string): StoredRecord | null {
   const row = db
     .stmt(
-      `SELECT r.cid, b.bytes FROM record r JOIN repo_block b ON b.did = r.did AND b.cid = r.cid
+      `SELECT r.cid, b.bytes FROM record r JOIN repo_root rr ON rr.did = r.did JOIN repo_block b ON b.repo = rr.id AND b.cid = r.cid
        WHERE r.did = ? AND r.collection = ? AND r.rkey = ?`,
     )
     .get(did, collection, rkey) as { cid: Uint8Array; bytes: Uint8Array } | undefined
@@ -92,9 +92,9 @@ export function getRecord(db: PdsDatabase, did: string, collection: string, rkey
 }
 
 const LIST_SQL = {
-  desc: `SELECT r.rkey, r.cid, b.bytes FROM record r JOIN repo_block b ON b.did = r.did AND b.cid = r.cid
+  desc: `SELECT r.rkey, r.cid, b.bytes FROM record r JOIN repo_root rr ON rr.did = r.did JOIN repo_block b ON b.repo = rr.id AND b.cid = r.cid
          WHERE r.did = ? AND r.collection = ? AND r.rkey < ? ORDER BY r.rkey DESC LIMIT ?`,
-  asc: `SELECT r.rkey, r.cid, b.bytes FROM record r JOIN repo_block b ON b.did = r.did AND b.cid = r.cid
+  asc: `SELECT r.rkey, r.cid, b.bytes FROM record r JOIN repo_root rr ON rr.did = r.did JOIN repo_block b ON b.repo = rr.id AND b.cid = r.cid
         WHERE r.did = ? AND r.collection = ? AND r.rkey > ? ORDER BY r.rkey ASC LIMIT ?`,
 }
 
@@ -124,12 +124,12 @@ export function listCollections(db: PdsDatabase, did: string): string[] {
   const rows = db
     .stmt(
       `WITH RECURSIVE c(name) AS (
-         SELECT (SELECT min(collection) FROM record WHERE did = ?1)
+         SELECT (SELECT min(collection) FROM record WHERE did = @did)
          UNION ALL
-         SELECT (SELECT min(collection) FROM record WHERE did = ?1 AND collection > c.name) FROM c WHERE c.name IS NOT NULL
+         SELECT (SELECT min(collection) FROM record WHERE did = @did AND collection > c.name) FROM c WHERE c.name IS NOT NULL
        ) SELECT name FROM c WHERE name IS NOT NULL`,
     )
-    .all(did) as { name: string }[]
+    .all({ did }) as { name: string }[]
   return rows.map((r) => r.name)
 }
 

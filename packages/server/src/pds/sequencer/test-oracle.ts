@@ -112,12 +112,15 @@ export async function verifyCommitBody(body: DecodedFrame['body'], signingKey: s
 /** A raw firehose consumer (the `ws` package): keeps every frame, decoded with the official codec. */
 export class FirehoseClient {
   readonly frames: DecodedFrame[] = []
+  /** Byte size of each frame, in order. */
+  readonly sizes: number[] = []
   readonly closed: Promise<{ code: number; reason: string }>
   private wake: (() => void) | undefined
 
   private constructor(readonly ws: WebSocket) {
     ws.binaryType = 'nodebuffer'
     ws.on('message', (data: Buffer) => {
+      this.sizes.push(data.length)
       this.frames.push(officialDecodeFrame(new Uint8Array(data)))
       this.wake?.()
     })

@@ -5,8 +5,12 @@
  * event log (truncated back to `log_seq` on start) agree, and replaying upstream from the cursors
  * neither loses nor duplicates events.
  *
+ * On SQLite the hot statements are prepared once and run synchronously on the shared handle (the batch
+ * commit, the account lookup); everything else, and PostgreSQL, goes through Kysely.
+ *
  * Does not cache (state/ does) and does not validate values (callers do).
  */
+import type BetterSqlite3 from 'better-sqlite3'
 import type { Kysely } from 'kysely'
 import { type Database, migrate, writeTransaction } from '../../db/index.ts'
 import { RELAY_MIGRATIONS } from './migrations.ts'
@@ -124,7 +128,46 @@ function excluded(cols: string[]) {
   return (eb: any) => Object.fromEntries(cols.map((c) => [c, eb.ref(`excluded.${c}`)]))
 }
 
+const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ')
+
+function upsertSql(table: string, key: string, cols: string[]): string {
+  const all = [key, ...cols]
+  const set = cols.map((c) => `${c} = excluded.${c}`).join(', ')
+  return `INSERT INTO ${table} (${all.join(', ')}) VALUES (${placeholders(all.length)}) ON CONFLICT (${key}) DO UPDATE SET ${set}`
+}
+
+/** Prepared statements for SQLite's hot path (the batch commit runs synchronously, without query building). */
+class SqliteStatements {
+  readonly account: BetterSqlite3.Statement
+  readonly host: BetterSqlite3.Statement
+  readonly meta: BetterSqlite3.Statement
+  readonly getAccount: BetterSqlite3.Statement
+  readonly commit: (batch: BatchWrite, now: string) => void
+
+  constructor(readonly h: BetterSqlite3.Database) {
+    this.account = h.prepare(upsertSql('relay_account', 'did', ACCOUNT_COLUMNS))
+    this.host = h.prepare(upsertSql('relay_host', 'id', ['hostname', 'created_at', ...HOST_COLUMNS]))
+    this.meta = h.prepare(upsertSql('relay_meta', 'key', ['value']))
+    this.getAccount = h.prepare('SELECT * FROM relay_account WHERE did = ?')
+    this.commit = h
+      .transaction((batch: BatchWrite, now: string) => {
+        for (const a of batch.accounts) {
+          const r = accountToDb(a, now)
+          this.account.run(r.did, ...ACCOUNT_COLUMNS.map((c) => r[c]))
+        }
+        for (const host of batch.hosts) {
+          const r = hostToDb(host)
+          this.host.run(r.id, r.hostname, r.created_at, ...HOST_COLUMNS.map((c) => r[c]))
+        }
+        this.meta.run('log_seq', String(batch.logSeq))
+      })
+      .immediate.bind(null) as (batch: BatchWrite, now: string) => void
+  }
+}
+
 export class RelayStore {
+  private sqlite: SqliteStatements | undefined
+
   constructor(readonly db: Database) {}
 
   get kysely(): Kysely<any> {
@@ -133,6 +176,7 @@ export class RelayStore {
 
   async migrate(): Promise<void> {
     await migrate(this.db, RELAY_MIGRATIONS, { table: 'relay_migration' })
+    if (this.db.sqlite) this.sqlite = new SqliteStatements(this.db.sqlite)
   }
 
   async loadHosts(): Promise<HostRow[]> {
@@ -150,6 +194,10 @@ export class RelayStore {
   }
 
   async getAccount(did: string): Promise<AccountRow | undefined> {
+    if (this.sqlite) {
+      const row = this.sqlite.getAccount.get(did) as Record<string, unknown> | undefined
+      return row ? accountFromDb(row) : undefined
+    }
     const r = await this.kysely.selectFrom('relay_account').selectAll().where('did', '=', did).executeTakeFirst()
     return r ? accountFromDb(r) : undefined
   }
@@ -177,6 +225,7 @@ export class RelayStore {
 
   async commitBatch(batch: BatchWrite): Promise<void> {
     const now = new Date().toISOString()
+    if (this.sqlite) return this.sqlite.commit(batch, now)
     await writeTransaction(this.db, async (trx) => {
       for (let i = 0; i < batch.accounts.length; i += CHUNK) {
         const rows = batch.accounts.slice(i, i + CHUNK).map((a) => accountToDb(a, now))

@@ -16,11 +16,25 @@ export interface FrameParts {
   suffix: Uint8Array
 }
 
-function compareKeys(a: string, b: string): number {
-  const la = utf8Encode(a).length
-  const lb = utf8Encode(b).length
-  if (la !== lb) return la - lb
-  return a < b ? -1 : a > b ? 1 : 0
+/** DAG-CBOR map key order: shorter UTF-8 first, then bytewise (for equal lengths JS order matches for ASCII). */
+function sortKeys(keys: string[]): string[] {
+  const withLen = keys.map((k) => {
+    const ascii = /^[\x00-\x7f]*$/.test(k)
+    return { k, ascii, n: ascii ? k.length : utf8Encode(k).length }
+  })
+  withLen.sort((a, b) => {
+    if (a.n !== b.n) return a.n - b.n
+    if (a.ascii && b.ascii) return a.k < b.k ? -1 : a.k > b.k ? 1 : 0
+    return compareBytes(a.k, b.k)
+  })
+  return withLen.map((x) => x.k)
+}
+
+function compareBytes(a: string, b: string): number {
+  const ea = utf8Encode(a)
+  const eb = utf8Encode(b)
+  for (let i = 0; i < ea.length; i++) if (ea[i] !== eb[i]) return ea[i] - eb[i]
+  return 0
 }
 
 /** A CBOR head: major type and argument, minimal form. */
@@ -37,9 +51,7 @@ export function cborHead(major: number, n: number): Uint8Array {
 
 /** Splits the frame `{op: 1, t}` + `body` around the body's `seq` value (body must not contain seq). */
 export function frameParts(t: string, body: Record<string, unknown>): FrameParts {
-  const keys = Object.keys(body).filter((k) => body[k] !== undefined && k !== 'seq')
-  keys.push('seq')
-  keys.sort(compareKeys)
+  const keys = sortKeys([...Object.keys(body).filter((k) => body[k] !== undefined && k !== 'seq'), 'seq'])
   const before: Uint8Array[] = [encodeCbor({ op: 1, t }), cborHead(5, keys.length)]
   const after: Uint8Array[] = []
   let target = before
@@ -52,6 +64,15 @@ export function frameParts(t: string, body: Record<string, unknown>): FrameParts
     target.push(encodeCbor(body[k]))
   }
   return { prefix: concat(before), suffix: concat(after) }
+}
+
+/**
+ * Parts taken straight from a received frame (views, no copy): everything around its `seq` value. Only
+ * valid when the caller has checked that the frame, apart from seq, is exactly what it would re-encode
+ * (strictly decoded, so canonical; same keys and values).
+ */
+export function splitAtSeq(frame: Uint8Array, range: [number, number]): FrameParts {
+  return { prefix: frame.subarray(0, range[0]), suffix: frame.subarray(range[1]) }
 }
 
 /** The final frame with `seq` spliced in (seq must be a non-negative safe integer). */

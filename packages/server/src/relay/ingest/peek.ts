@@ -51,14 +51,30 @@ class Reader {
   text(): string {
     const { major, arg } = this.head()
     if (major !== 3) this.fail('expected a text string')
-    return decoder.decode(this.take(arg))
+    const start = this.pos
+    this.advance(arg)
+    if (arg <= 64) {
+      // Keys, DIDs and revs are short ASCII: skip the TextDecoder call.
+      let s = ''
+      for (let i = start; i < this.pos; i++) {
+        const c = this.b[i]
+        if (c >= 0x80) return decoder.decode(this.b.subarray(start, this.pos))
+        s += String.fromCharCode(c)
+      }
+      return s
+    }
+    return decoder.decode(this.b.subarray(start, this.pos))
   }
 
   take(n: number): Uint8Array {
+    const start = this.pos
+    this.advance(n)
+    return this.b.subarray(start, this.pos)
+  }
+
+  advance(n: number): void {
     if (this.pos + n > this.b.length) this.fail('length runs past the end of the frame')
-    const out = this.b.subarray(this.pos, this.pos + n)
     this.pos += n
-    return out
   }
 
   skip(depth: number): void {
@@ -71,7 +87,7 @@ class Reader {
         return
       case 2:
       case 3:
-        this.take(arg)
+        this.advance(arg)
         return
       case 4:
         for (let i = 0; i < arg; i++) this.skip(depth + 1)
@@ -96,6 +112,24 @@ function mapLength(r: Reader, what: string): number {
   const { major, arg } = r.head()
   if (major !== 5) r.fail(`${what} is not a map`)
   return arg
+}
+
+/**
+ * Where the value of the body's top-level `seq` sits in a message frame: [start, end) byte offsets, or
+ * undefined if there is none. Lets a verified frame be re-sequenced by splicing instead of re-encoding.
+ */
+export function seqValueRange(bytes: Uint8Array): [number, number] | undefined {
+  try {
+    const r = new Reader(bytes)
+    r.skip(0)
+    for (let n = mapLength(r, 'frame body'); n > 0; n--) {
+      const key = r.text()
+      const start = r.pos
+      r.skip(1)
+      if (key === 'seq') return [start, r.pos]
+    }
+  } catch {}
+  return undefined
 }
 
 export function peekFrame(bytes: Uint8Array): PeekedFrame {

@@ -99,10 +99,52 @@ export class HostPipeline {
     if (p.seq === undefined || p.seq <= this.lastSeq) return this.finish(slot, { type: 'drop', reason: 'out-of-order' })
     this.lastSeq = p.seq
     slot.seq = p.seq
+    if ((p.t === '#commit' || p.t === '#sync') && p.did !== undefined && this.fastPath(slot, p.t, p.did, frame)) return
     this.prepare(p, frame).then(
       (o) => this.finish(slot, o),
       () => this.finish(slot, { type: 'drop', reason: 'internal' }),
     )
+  }
+
+  /**
+   * The common case without promises: account state and identity already cached and the identity names
+   * this host. Returns false to take the general (async) path, which also handles lookups and refreshes.
+   */
+  private fastPath(slot: Slot, kind: VerifyKind, did: string, frame: Uint8Array): boolean {
+    const s = this.deps.accounts.peek(did)
+    const id = this.deps.identities.peek(did)
+    if (s === undefined || !id?.signingKey || id.pdsHost !== this.host.hostname) return false
+    const refused = s === null && !this.host.hasRoomForAccount() ? 'account-limit' : s?.relayStatus ? 'takendown' : null
+    if (refused) {
+      this.finish(slot, { type: 'drop', reason: refused })
+      return true
+    }
+    if (kind === '#commit' && !this.deps.accountLimiter.take(did)) {
+      this.finish(slot, { type: 'drop', reason: 'account-rate-limit', did })
+      return true
+    }
+    const key = id.signingKey
+    this.deps.pool.verify({ kind, did, signingKey: key, frame }, (r) => {
+      if (r.ok) return this.finish(slot, { type: 'verified', result: r })
+      this.afterFailure(r.code, kind, did, key, frame).then(
+        (o) => this.finish(slot, o),
+        () => this.finish(slot, { type: 'drop', reason: 'internal' }),
+      )
+    })
+    return true
+  }
+
+  /** A failed signature may mean the key rotated since we cached it: look again, once, and retry. */
+  private async afterFailure(code: string, kind: VerifyKind, did: string, key: string, frame: Uint8Array): Promise<Outcome> {
+    if (code === 'bad-signature' && this.deps.identities.canRefresh(did)) {
+      const fresh = await this.deps.identities.refresh(did)
+      if (fresh?.signingKey && fresh.signingKey !== key && fresh.pdsHost === this.host.hostname) {
+        const r = await this.verify({ kind, did, signingKey: fresh.signingKey, frame })
+        if (r.ok) return { type: 'verified', result: r }
+        return { type: 'drop', reason: reasonForCode(r.code) }
+      }
+    }
+    return { type: 'drop', reason: reasonForCode(code) }
   }
 
   private limitRate(): void {
@@ -172,15 +214,8 @@ export class HostPipeline {
     const id = await this.identityHere(did)
     if (typeof id === 'string') return { type: 'drop', reason: id }
     if (!id.signingKey) return { type: 'drop', reason: 'identity' }
-    let r = await this.verify({ kind, did, signingKey: id.signingKey, frame })
-    if (!r.ok && r.code === 'bad-signature' && this.deps.identities.canRefresh(did)) {
-      // The key may have rotated since we cached it: look again, once.
-      const fresh = await this.deps.identities.refresh(did)
-      if (fresh?.signingKey && fresh.signingKey !== id.signingKey && fresh.pdsHost === this.host.hostname) {
-        r = await this.verify({ kind, did, signingKey: fresh.signingKey, frame })
-      }
-    }
-    if (!r.ok) return { type: 'drop', reason: reasonForCode(r.code) }
+    const r = await this.verify({ kind, did, signingKey: id.signingKey, frame })
+    if (!r.ok) return this.afterFailure(r.code, kind, did, id.signingKey, frame)
     return { type: 'verified', result: r }
   }
 

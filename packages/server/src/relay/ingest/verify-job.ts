@@ -25,7 +25,8 @@ import {
 } from '@stratus/core/repo'
 import { isValidTid } from '@stratus/core/syntax'
 import { decodeFrame } from '@stratus/core/xrpc'
-import { type FrameParts, frameParts } from './frame-parts.ts'
+import { type FrameParts, frameParts, splitAtSeq } from './frame-parts.ts'
+import { seqValueRange } from './peek.ts'
 
 export type VerifyKind = '#commit' | '#sync'
 
@@ -81,7 +82,7 @@ export function runVerifyJob(job: VerifyJob): VerifyResult {
     const { header, body } = decodeFrame(job.frame)
     if (header.op !== 1 || header.t !== job.kind) throw new BadEvent('malformed', 'frame type changed after peek')
     const b = body as Record<string, unknown>
-    return job.kind === '#commit' ? verifyCommitBody(b, job) : verifySyncBody(b, job)
+    return job.kind === '#commit' ? verifyCommitBody(b, job, job.frame) : verifySyncBody(b, job, job.frame)
   } catch (err) {
     if (err instanceof BadEvent) return { ok: false, code: err.code, message: err.message }
     if (err instanceof RepoVerificationError) return { ok: false, code: err.code, message: err.message }
@@ -109,7 +110,39 @@ function checkOps(ops: unknown): RepoOp[] {
   })
 }
 
-function verifyCommitBody(b: Record<string, unknown>, job: VerifyJob): VerifyResult {
+const COMMIT_KEYS = ['blobs', 'blocks', 'commit', 'ops', 'prevData', 'rebase', 'repo', 'rev', 'seq', 'since', 'time', 'tooBig']
+const SYNC_KEYS = ['blocks', 'did', 'rev', 'seq', 'time']
+const OP_KEYS = new Set(['action', 'cid', 'path', 'prev'])
+
+/**
+ * The outgoing frame's parts: cut straight out of the received frame when its body is exactly what the
+ * relay would emit (no unknown fields, deprecated fields at their fixed values), else re-encoded.
+ */
+function outputParts(
+  t: VerifyKind,
+  frame: Uint8Array,
+  received: Record<string, unknown>,
+  out: Record<string, unknown>,
+  allowed: string[],
+): FrameParts {
+  const keys = Object.keys(received)
+  const outKeys = Object.keys(out).filter((k) => out[k] !== undefined)
+  const sameKeys =
+    keys.length === outKeys.length + 1 &&
+    'seq' in received &&
+    outKeys.every((k) => k in received) &&
+    keys.every((k) => allowed.includes(k))
+  const sameOps =
+    t !== '#commit' ||
+    (received.rebase === false &&
+      received.tooBig === false &&
+      received.blobs === out.blobs &&
+      (received.ops as Record<string, unknown>[]).every((op) => Object.keys(op).every((k) => OP_KEYS.has(k))))
+  const range = sameKeys && sameOps ? seqValueRange(frame) : undefined
+  return range ? splitAtSeq(frame, range) : frameParts(t, out)
+}
+
+function verifyCommitBody(b: Record<string, unknown>, job: VerifyJob, frame: Uint8Array): VerifyResult {
   need(b.repo === job.did, 'repo differs from the peeked account')
   need(b.commit instanceof CID, 'commit is not a CID')
   need(typeof b.rev === 'string' && isValidTid(b.rev), 'rev is not a TID', 'bad-rev')
@@ -165,7 +198,7 @@ function verifyCommitBody(b: Record<string, unknown>, job: VerifyJob): VerifyRes
     data: data.toString(),
     prevData: prevData?.toString(),
     since,
-    parts: frameParts('#commit', out),
+    parts: outputParts('#commit', frame, b, out, COMMIT_KEYS),
     proofError,
   }
 }
@@ -177,7 +210,7 @@ function signedCommitData(blocks: Uint8Array, commitCid: CID, job: VerifyJob): C
   return verifyCommit(bytes, { did: job.did, signingKey: job.signingKey }).data
 }
 
-function verifySyncBody(b: Record<string, unknown>, job: VerifyJob): VerifyResult {
+function verifySyncBody(b: Record<string, unknown>, job: VerifyJob, frame: Uint8Array): VerifyResult {
   need(b.did === job.did, 'did differs from the peeked account')
   need(typeof b.rev === 'string' && isValidTid(b.rev), 'rev is not a TID', 'bad-rev')
   need(b.blocks instanceof Uint8Array, 'blocks is not bytes')
@@ -195,7 +228,7 @@ function verifySyncBody(b: Record<string, unknown>, job: VerifyJob): VerifyResul
     rev: b.rev,
     commit: commitCid.toString(),
     data: commit.data.toString(),
-    parts: frameParts('#sync', out),
+    parts: outputParts('#sync', frame, b, out, SYNC_KEYS),
   }
 }
 

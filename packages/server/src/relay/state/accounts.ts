@@ -58,7 +58,8 @@ export function accountStatus(s: AccountState, opts: { desync?: boolean } = {}):
 }
 
 export class Accounts {
-  private readonly cache = new Map<string, AccountState>()
+  /** null = known not to exist (so a burst of events for a new account looks it up once). */
+  private readonly cache = new Map<string, AccountState | null>()
   private dirty = new Map<string, AccountRow>()
   /** Snapshots taken for batches not yet committed. */
   private readonly unsettled = new Map<string, AccountRow>()
@@ -76,7 +77,7 @@ export class Accounts {
 
   async get(did: string): Promise<AccountState | null> {
     const hit = this.cache.get(did)
-    if (hit) return hit
+    if (hit !== undefined) return hit
     const pending = this.dirty.get(did) ?? this.unsettled.get(did)
     if (pending) return this.remember(fromRow(pending))
     let p = this.loading.get(did)
@@ -86,7 +87,9 @@ export class Accounts {
         // A state created meanwhile (by the pipeline) wins over what the database said.
         const now = this.cache.get(did)
         if (now) return now
-        return row ? this.remember(fromRow(row)) : null
+        if (row) return this.remember(fromRow(row))
+        this.cache.set(did, null)
+        return null
       })
       p.catch(() => this.loading.delete(did))
       this.loading.set(did, p)
@@ -142,7 +145,7 @@ export class Accounts {
     let budget = Math.max(1, Math.floor(this.maxCached / 100))
     for (const [did, s] of this.cache) {
       if (budget-- <= 0) break
-      if (s.desync) continue
+      if (s?.desync) continue
       this.cache.delete(did)
     }
   }

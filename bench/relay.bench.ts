@@ -1,0 +1,303 @@
+/**
+ * Relay throughput: a synthetic host replays pre-signed commits (real repositories: every account starts
+ * with 100 records, then each event creates one more record, so each carries a real MST proof) as fast as
+ * the relay takes them. Measured: verified events/s through the relay (signature + sync 1.1 inversion +
+ * chain/rev checks + group-committed event log and account state), CPU per event (relay process, all its
+ * threads, per process.cpuUsage), peak RSS, with 0, 1 and 50 firehose consumers, and with 0/1/2
+ * verification worker threads. The host and the consumers run in child processes so their CPU is not
+ * counted (they still share the machine's 2 cores).
+ *
+ * Peer: no official relay runs here (the official relay is indigo, in Go; no Go toolchain). The closest
+ * official component that verifies the same events is @atproto/sync's Firehose consumer
+ * (parseCommitAuthenticated: signature + record proofs per op; no persistence, no fan-out); it reads the
+ * same replay from the same synthetic host. The ratio compares verification pipelines, not relays.
+ *
+ * Size: RELAY_BENCH_EVENTS (default 20000), RELAY_BENCH_ACCOUNTS (default 500).
+ */
+import { type ChildProcess, fork } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import pino from 'pino'
+import WebSocket, { WebSocketServer } from 'ws'
+import { type Measured, printComparison, printTable } from './lib.ts'
+
+const SELF = fileURLToPath(import.meta.url)
+const ROLE = process.env.RELAY_BENCH_ROLE
+const EVENTS = Number(process.env.RELAY_BENCH_EVENTS ?? 20_000)
+const ACCOUNTS = Number(process.env.RELAY_BENCH_ACCOUNTS ?? 500)
+/** `workers:consumers` pairs, e.g. RELAY_BENCH_SCENARIOS=0:0,1:50 (default: the five in the table). */
+const SCENARIOS = (process.env.RELAY_BENCH_SCENARIOS ?? '0:0,1:0,2:0,1:1,1:50')
+  .split(',')
+  .map((p) => p.split(':').map(Number) as [number, number])
+
+interface AccountDoc {
+  did: string
+  signingKey: string
+}
+
+// ---------- child roles ----------
+
+/** Builds the stream: length-prefixed #commit frames with upstream seq 1..EVENTS, plus the accounts. */
+async function generate(dir: string): Promise<void> {
+  const { TestAccount, commitFrame } = await import('../packages/server/src/relay/test-util.ts')
+  const { nextTid } = await import('../packages/core/src/syntax/index.ts')
+  const accounts: InstanceType<typeof TestAccount>[] = []
+  for (let i = 0; i < ACCOUNTS; i++) {
+    const a = new TestAccount(`did:plc:${String(i).padStart(6, '0')}benchbenchbenchbe`)
+    const writes = Array.from({ length: 100 }, (_, j) => ({
+      action: 'create' as const,
+      collection: 'app.bsky.feed.like',
+      rkey: nextTid(),
+      record: { $type: 'app.bsky.feed.like', subject: { uri: `at://did:plc:x/app.bsky.feed.post/${j}`, cid: 'bafy' }, createdAt: new Date().toISOString() },
+    }))
+    a.commit(writes)
+    accounts.push(a)
+  }
+  const chunks: Buffer[] = []
+  for (let seq = 1; seq <= EVENTS; seq++) {
+    const a = accounts[seq % ACCOUNTS]
+    const frame = commitFrame(a.post(1, `post number ${seq}`), { seq })
+    const len = Buffer.alloc(4)
+    len.writeUInt32LE(frame.length)
+    chunks.push(len, Buffer.from(frame))
+  }
+  writeFileSync(join(dir, 'stream.bin'), Buffer.concat(chunks))
+  const docs: AccountDoc[] = accounts.map((a) => ({ did: a.did, signingKey: a.signingKey }))
+  writeFileSync(join(dir, 'accounts.json'), JSON.stringify(docs))
+}
+
+function readStream(dir: string): Buffer[] {
+  const buf = readFileSync(join(dir, 'stream.bin'))
+  const frames: Buffer[] = []
+  for (let at = 0; at < buf.length; ) {
+    const len = buf.readUInt32LE(at)
+    frames.push(buf.subarray(at + 4, at + 4 + len))
+    at += 4 + len
+  }
+  return frames
+}
+
+/** Serves the stream to every subscriber as fast as its socket drains. */
+async function host(dir: string): Promise<void> {
+  const frames = readStream(dir)
+  const server = createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' })
+    res.end(JSON.stringify({ did: 'did:web:localhost', availableUserDomains: [] }))
+  })
+  const wss = new WebSocketServer({ server })
+  wss.on('connection', async (ws) => {
+    for (const f of frames) {
+      if (ws.readyState !== ws.OPEN) return
+      ws.send(f, { binary: true })
+      while (ws.bufferedAmount > 4 * 1024 * 1024 && ws.readyState === ws.OPEN) await new Promise((r) => setImmediate(r))
+    }
+  })
+  server.listen(0, '127.0.0.1', () => process.send?.({ port: (server.address() as AddressInfo).port }))
+}
+
+/** N live firehose consumers; reports when every one has received EVENTS frames. */
+async function consumers(url: string, n: number): Promise<void> {
+  const counts = new Array(n).fill(0)
+  let done = 0
+  let t0 = 0
+  const sockets = Array.from({ length: n }, (_, i) => {
+    const ws = new WebSocket(`${url}/xrpc/com.atproto.sync.subscribeRepos`)
+    ws.on('message', () => {
+      if (t0 === 0) t0 = performance.now()
+      if (++counts[i] === EVENTS && ++done === n) process.send?.({ done: true, ms: performance.now() - t0 })
+    })
+    return ws
+  })
+  await Promise.all(sockets.map((ws) => new Promise((r) => ws.once('open', r))))
+  process.send?.({ ready: true })
+}
+
+/** The official @atproto/sync Firehose verifying the same stream (DID documents pre-cached). */
+async function official(dir: string, port: number): Promise<void> {
+  const { Firehose, MemoryRunner } = await import('@atproto/sync')
+  const { IdResolver, MemoryCache } = await import('@atproto/identity')
+  const { didDoc } = await import('../packages/server/src/relay/test-util.ts')
+  const cache = new MemoryCache(3_600_000, 3_600_000)
+  for (const a of JSON.parse(readFileSync(join(dir, 'accounts.json'), 'utf8')) as AccountDoc[]) {
+    await cache.cacheDid(a.did, didDoc(a.did, a.signingKey, `http://127.0.0.1:${port}`) as never)
+  }
+  let n = 0
+  let errors = 0
+  const t0 = performance.now()
+  const cpu0 = process.cpuUsage()
+  const firehose = new Firehose({
+    idResolver: new IdResolver({ didCache: cache }),
+    service: `ws://127.0.0.1:${port}`,
+    runner: new MemoryRunner({ startCursor: 0, concurrency: 64 }),
+    excludeIdentity: true,
+    excludeAccount: true,
+    handleEvent: async () => {
+      if (++n === EVENTS) {
+        const cpu = process.cpuUsage(cpu0)
+        process.send?.({ ms: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000, errors })
+      }
+    },
+    onError: () => {
+      errors++
+    },
+  })
+  void firehose.start()
+}
+
+if (ROLE) {
+  const dir = process.env.RELAY_BENCH_DIR as string
+  if (ROLE === 'gen') await generate(dir).then(() => process.exit(0))
+  if (ROLE === 'host') await host(dir)
+  if (ROLE === 'consumers') await consumers(process.env.RELAY_BENCH_URL as string, Number(process.env.RELAY_BENCH_N))
+  if (ROLE === 'official') await official(dir, Number(process.env.RELAY_BENCH_PORT))
+}
+
+// ---------- parent ----------
+
+function spawnRole(role: string, env: Record<string, string>): ChildProcess {
+  return fork(SELF, [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, RELAY_BENCH_ROLE: role, ...env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
+}
+
+function message<T>(child: ChildProcess, pick: (m: any) => boolean, timeoutMs = 600_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('child timed out')), timeoutMs)
+    const on = (m: any) => {
+      if (!pick(m)) return
+      clearTimeout(timer)
+      child.off('message', on)
+      resolve(m as T)
+    }
+    child.on('message', on)
+    child.once('exit', (code) => code && reject(new Error(`child exited with ${code}`)))
+  })
+}
+
+/** Profiles the measured window only (RELAY_BENCH_PROFILE=<file.cpuprofile>). */
+async function startProfile(): Promise<() => Promise<void>> {
+  const { Session } = await import('node:inspector/promises')
+  const session = new Session()
+  session.connect()
+  await session.post('Profiler.enable')
+  await session.post('Profiler.start')
+  return async () => {
+    const { profile } = await session.post('Profiler.stop')
+    writeFileSync(process.env.RELAY_BENCH_PROFILE as string, JSON.stringify(profile))
+    session.disconnect()
+  }
+}
+
+interface RunResult {
+  label: string
+  eventsPerSec: number
+  cpuUsPerEvent: number
+  wallS: number
+  peakRssMb: number
+  deliveredS?: number
+}
+
+async function runRelay(dir: string, workers: number, nConsumers: number, label: string): Promise<RunResult> {
+  const { startRelay } = await import('../packages/server/src/relay/index.ts')
+  const { StubResolver, didDoc } = await import('../packages/server/src/relay/test-util.ts')
+  const hostChild = spawnRole('host', { RELAY_BENCH_DIR: dir })
+  const { port } = await message<{ port: number }>(hostChild, (m) => m.port !== undefined)
+  const resolver = new StubResolver()
+  for (const a of JSON.parse(readFileSync(join(dir, 'accounts.json'), 'utf8')) as AccountDoc[]) {
+    resolver.set(didDoc(a.did, a.signingKey, `http://localhost:${port}`))
+  }
+  const dataDir = mkdtempSync(join(tmpdir(), 'relay-bench-'))
+  const relay = await startRelay(
+    { port: 0, devMode: true, dataDir, verifyWorkers: workers, adminPassword: 'bench', accountRate: 0, logLevel: 'silent' },
+    { logger: pino({ level: 'silent' }), didResolver: resolver },
+  )
+  let consumerChild: ChildProcess | undefined
+  let delivered: Promise<{ ms: number }> | undefined
+  if (nConsumers > 0) {
+    consumerChild = spawnRole('consumers', { RELAY_BENCH_URL: relay.url.replace('http', 'ws'), RELAY_BENCH_N: String(nConsumers) })
+    delivered = message(consumerChild, (m) => m.done)
+    await message(consumerChild, (m) => m.ready)
+  }
+  await new Promise((r) => setTimeout(r, 1500)) // let the verify workers load
+  let peakRss = process.memoryUsage().rss
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss)
+  }, 50)
+  const stopProfile = process.env.RELAY_BENCH_PROFILE ? await startProfile() : undefined
+  const cpu0 = process.cpuUsage()
+  const t0 = performance.now()
+  await fetch(`${relay.url}/admin/hosts/add`, {
+    method: 'POST',
+    headers: { authorization: 'Bearer bench', 'content-type': 'application/json' },
+    body: JSON.stringify({ hostname: `localhost:${port}`, trusted: true }),
+  })
+  while (relay.ctx.sequencer.durableSeq < EVENTS) await new Promise((r) => setTimeout(r, 5))
+  const wallMs = performance.now() - t0
+  const cpu = process.cpuUsage(cpu0)
+  clearInterval(sampler)
+  await stopProfile?.()
+  const dropped = relay.ctx.counters.totalDropped
+  if (dropped > 0) throw new Error(`relay dropped ${dropped} honest events: ${JSON.stringify(relay.ctx.counters.dropped)}`)
+  const deliveredMs = delivered ? (await delivered).ms : undefined
+  await relay.close()
+  hostChild.kill()
+  consumerChild?.kill()
+  rmSync(dataDir, { recursive: true, force: true })
+  return {
+    label,
+    eventsPerSec: (EVENTS * 1000) / wallMs,
+    cpuUsPerEvent: ((cpu.user + cpu.system) / EVENTS),
+    wallS: wallMs / 1000,
+    peakRssMb: peakRss / 1024 / 1024,
+    deliveredS: deliveredMs === undefined ? undefined : deliveredMs / 1000,
+  }
+}
+
+async function runOfficial(dir: string): Promise<{ eventsPerSec: number; cpuUsPerEvent: number; errors: number }> {
+  const hostChild = spawnRole('host', { RELAY_BENCH_DIR: dir })
+  const { port } = await message<{ port: number }>(hostChild, (m) => m.port !== undefined)
+  const child = spawnRole('official', { RELAY_BENCH_DIR: dir, RELAY_BENCH_PORT: String(port) })
+  const r = await message<{ ms: number; cpuMs: number; errors: number }>(child, (m) => m.ms !== undefined)
+  child.kill()
+  hostChild.kill()
+  return { eventsPerSec: (EVENTS * 1000) / r.ms, cpuUsPerEvent: (r.cpuMs * 1000) / EVENTS, errors: r.errors }
+}
+
+export default async function bench(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'relay-bench-stream-'))
+  try {
+    const g0 = performance.now()
+    const gen = spawnRole('gen', { RELAY_BENCH_DIR: dir })
+    await new Promise((resolve, reject) => gen.once('exit', (c) => (c === 0 ? resolve(c) : reject(new Error(`gen ${c}`)))))
+    process.stdout.write(`  ${EVENTS} pre-signed commits over ${ACCOUNTS} accounts (generated in ${((performance.now() - g0) / 1000).toFixed(1)} s)\n`)
+    const rows: RunResult[] = []
+    for (const [workers, consumers] of SCENARIOS) {
+      rows.push(await runRelay(dir, workers, consumers, `${workers} workers, ${consumers} consumers`))
+    }
+    printTable(
+      'relay: verified events through the relay (host and consumers in child processes)',
+      ['setup', 'events/s', 'relay CPU µs/event', 'wall s', 'peak RSS MB', 'all consumers done s'],
+      rows.map((r) => [r.label, r.eventsPerSec, r.cpuUsPerEvent, r.wallS, r.peakRssMb, r.deliveredS?.toFixed(2) ?? '-']),
+    )
+    if (process.env.RELAY_BENCH_NO_PEER) return
+    const off = await runOfficial(dir)
+    const best = rows.slice(0, 3).reduce((a, b) => (b.eventsPerSec > a.eventsPerSec ? b : a))
+    const asMeasured = (name: string, perSec: number): Measured => ({ name, opsPerSec: perSec, usPerOp: 1e6 / perSec })
+    printComparison(`verified commits/s (official: @atproto/sync Firehose, verify-only, ${off.errors} errors)`, [
+      asMeasured(`stratus relay (${best.label})`, best.eventsPerSec),
+      asMeasured('@atproto/sync Firehose', off.eventsPerSec),
+    ])
+    printComparison('CPU per verified commit (as events per CPU-second)', [
+      asMeasured('stratus relay (0 workers)', 1e6 / rows[0].cpuUsPerEvent),
+      asMeasured('@atproto/sync Firehose', 1e6 / off.cpuUsPerEvent),
+    ])
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}

@@ -1,0 +1,20 @@
+/** com.atproto.server.requestEmailConfirmation: mails a code proving the account's address is theirs. */
+import { InvalidRequestError } from '@stratus/core/xrpc'
+import type { XrpcRouter } from '../../http/index.ts'
+import { sendEmailToken } from '../accounts/email-tokens.ts'
+import { getAccountByDid } from '../accounts/store.ts'
+import { ACCESS_FULL } from '../auth/scopes.ts'
+import type { AccessCredentials } from '../auth/verifier.ts'
+import type { PdsContext } from '../context.ts'
+
+export default function register(router: XrpcRouter, ctx: PdsContext): void {
+  router.procedure<AccessCredentials>(
+    'com.atproto.server.requestEmailConfirmation',
+    ({ auth }) => {
+      const account = getAccountByDid(ctx.db, auth.did)
+      if (!account) throw new InvalidRequestError('Account not found', 'AccountNotFound')
+      sendEmailToken(ctx, account, 'confirm_email')
+    },
+    { auth: ctx.auth.access({ scopes: ACCESS_FULL, checkTakedown: true }) },
+  )
+}

@@ -1,0 +1,25 @@
+/**
+ * com.atproto.server.requestEmailUpdate: when the current address is confirmed, changing it needs a code
+ * mailed to that address (tokenRequired: true); an unconfirmed address can be changed directly.
+ */
+import { InvalidRequestError } from '@stratus/core/xrpc'
+import type { XrpcRouter } from '../../http/index.ts'
+import { sendEmailToken } from '../accounts/email-tokens.ts'
+import { getAccountByDid } from '../accounts/store.ts'
+import { ACCESS_FULL } from '../auth/scopes.ts'
+import type { AccessCredentials } from '../auth/verifier.ts'
+import type { PdsContext } from '../context.ts'
+
+export default function register(router: XrpcRouter, ctx: PdsContext): void {
+  router.procedure<AccessCredentials>(
+    'com.atproto.server.requestEmailUpdate',
+    ({ auth }) => {
+      const account = getAccountByDid(ctx.db, auth.did)
+      if (!account) throw new InvalidRequestError('Account not found', 'AccountNotFound')
+      const tokenRequired = account.email_confirmed_at !== null
+      if (tokenRequired) sendEmailToken(ctx, account, 'update_email')
+      return { encoding: 'application/json', body: { tokenRequired } }
+    },
+    { auth: ctx.auth.access({ scopes: ACCESS_FULL, checkTakedown: true }) },
+  )
+}
