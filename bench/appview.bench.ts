@@ -34,7 +34,7 @@ import { loadBundledLexicons } from '../packages/server/src/lexicons/index.ts'
 import { printTable } from './lib.ts'
 
 const SCALE = Number(process.env.APPVIEW_BENCH_SCALE ?? 0.01)
-const SIZES = {
+export const SIZES = {
   accounts: Math.max(20, Math.round(10_000 * SCALE)),
   posts: Math.round(1_000_000 * SCALE),
   likes: Math.round(3_000_000 * SCALE),
@@ -60,7 +60,7 @@ interface Account {
   repo: Repo
 }
 
-function makeAccount(i: number): Account {
+export function makeAccount(i: number): Account {
   const seed = sha256(new TextEncoder().encode(`appview-bench-${i}`))
   const key = Secp256k1Keypair.import(seed)
   const did = `did:plc:${toBase32(sha256(seed)).slice(0, 24)}`
@@ -162,7 +162,7 @@ function generateStream(): { frames: Uint8Array[]; records: number } {
 }
 
 /** Frames cached on disk (length-prefixed), so the stream is generated once per scale. */
-function loadStream(): { frames: Uint8Array[]; records: number; generatedMs?: number } {
+export function loadStream(): { frames: Uint8Array[]; records: number; generatedMs?: number } {
   const file = join(tmpdir(), `stratus-appview-bench-${SCALE}.bin`)
   if (existsSync(file)) {
     const buf = readFileSync(file)
@@ -191,7 +191,7 @@ function loadStream(): { frames: Uint8Array[]; records: number; generatedMs?: nu
 
 // ---------------------------------------------------------------- the identity service of the network
 
-async function fakePlc(accounts: Account[]): Promise<{ url: string; close(): Promise<void> }> {
+export async function fakePlc(accounts: Account[]): Promise<{ url: string; close(): Promise<void> }> {
   const docs = new Map(
     accounts.map((a) => [
       a.did,
@@ -223,7 +223,7 @@ async function* decoded(frames: Uint8Array[]): AsyncGenerator<RepoMessage> {
   }
 }
 
-async function index(dbUrl: string, frames: Uint8Array[], plcUrl: string, handles: Map<string, string>) {
+export async function index(dbUrl: string, frames: Uint8Array[], plcUrl: string, handles: Map<string, string>) {
   const database = openDatabase(dbUrl)
   const appDb = await wrapAppViewDb(database)
   const indexer = new Indexer(appDb, { plugins: PLUGINS, lexicons: loadBundledLexicons() })
@@ -269,7 +269,7 @@ async function load(n: number, concurrency: number, call: (i: number) => Promise
   return { p50: percentile(times, 50), p99: percentile(times, 99) }
 }
 
-async function reads(dbUrl: string, plcUrl: string, accounts: Account[], handles: Map<string, string>) {
+export async function reads(dbUrl: string, plcUrl: string, accounts: Account[], handles: Map<string, string>) {
   const av = await startAppView({ port: 0, dbUrl, plcUrl, devMode: true, logLevel: 'silent', resolveHandle: async (h) => handles.get(h) })
   const db = av.ctx.db
   const threads = (await db.selectFrom('post').select('reply_root').where('reply_root', 'is not', null).limit(200).execute()).map((r) => r.reply_root as string)

@@ -1,81 +1,137 @@
 /**
  * PDS record writes and reads through HTTP with the official client (@atproto/api AtpAgent), ours vs the
- * official @atproto/pds (started by @atproto/dev-env's TestNetworkNoAppView, rate limits off on both),
- * same process, same machine, same load: sequential createRecord/s on one account, and getRecord/s.
- * Both PDSes keep their default durability (WAL, synchronous=NORMAL: an acknowledged write survives a
- * process kill). Runs are interleaved so background load on the machine hits both alike.
+ * official @atproto/pds (TestNetworkNoAppView from @atproto/dev-env). Each PDS runs in its own child process
+ * (bench/pds-repo-server.ts) so the client's CPU is not charged to it; the table gives requests/s seen by
+ * the client and the server process's CPU time per request (from /proc). Both keep their default
+ * durability (SQLite WAL, synchronous=NORMAL: an acknowledged write survives kill -9) and run with rate
+ * limits off. Rows: createRecord sequential on one account, createRecord with 8 concurrent writers on 8
+ * accounts, getRecord sequential. Runs alternate between the two servers so background load hits both.
  */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { createInterface } from 'node:readline'
 import { AtpAgent } from '@atproto/api'
-import { TestNetworkNoAppView } from '@atproto/dev-env'
-import { startTestPds } from '../packages/server/src/pds/test-util.ts'
-import { type Measured, printComparison } from './lib.ts'
+import { printTable } from './lib.ts'
 
 const ROUNDS = 3
-const WRITES_PER_ROUND = Number(process.env.PDS_BENCH_WRITES ?? 300)
-const READS_PER_ROUND = Number(process.env.PDS_BENCH_READS ?? 300)
+const WRITES = Number(process.env.PDS_BENCH_WRITES ?? 300)
+const READS = Number(process.env.PDS_BENCH_READS ?? 500)
+const WRITERS = 8
 
-async function newAgent(service: string, handle: string): Promise<AtpAgent> {
+interface Server {
+  name: string
+  url: string
+  child: ChildProcess
+}
+
+async function startServer(which: 'ours' | 'official'): Promise<Server> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', new URL('./pds-repo-server.ts', import.meta.url).pathname, which],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, LOG_ENABLED: 'false' },
+    },
+  )
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })
+  for await (const line of lines) {
+    if (line.startsWith('{"url"'))
+      return { name: which === 'ours' ? 'stratus pds' : '@atproto/pds', url: JSON.parse(line).url, child }
+  }
+  throw new Error(`${which} PDS did not start`)
+}
+
+/** CPU seconds (user + system) the process has used so far. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / 100
+}
+
+let accounts = 0
+async function newAgent(service: string): Promise<AtpAgent> {
   const agent = new AtpAgent({ service })
-  await agent.createAccount({ handle, email: `${handle.split('.')[0]}@example.com`, password: 'bench-password' })
+  const name = `b${++accounts}x${Date.now() % 100000}`
+  await agent.createAccount({ handle: `${name}.test`, email: `${name}@example.com`, password: 'bench-password' })
   return agent
 }
 
-async function timeWrites(agent: AtpAgent, n: number, tag: string): Promise<{ ms: number; uris: string[] }> {
-  const uris: string[] = []
-  const t0 = performance.now()
+async function writeMany(agent: AtpAgent, n: number, uris?: string[]): Promise<void> {
   for (let i = 0; i < n; i++) {
-    const res = await agent.post({ text: `${tag} post ${i}`, createdAt: new Date().toISOString() })
-    uris.push(res.uri)
+    const res = await agent.post({ text: `bench post ${i}`, createdAt: new Date().toISOString() })
+    uris?.push(res.uri)
   }
-  return { ms: performance.now() - t0, uris }
 }
 
-async function timeReads(agent: AtpAgent, uris: string[], n: number): Promise<number> {
-  const did = agent.session?.did as string
-  const t0 = performance.now()
+async function readMany(agent: AtpAgent, uris: string[], n: number): Promise<void> {
+  const repo = agent.session?.did as string
   for (let i = 0; i < n; i++) {
-    const rkey = uris[i % uris.length].split('/').pop() as string
-    await agent.com.atproto.repo.getRecord({ repo: did, collection: 'app.bsky.feed.post', rkey })
+    const rkey = uris[(i * 7919) % uris.length].split('/').pop() as string
+    await agent.com.atproto.repo.getRecord({ repo, collection: 'app.bsky.feed.post', rkey })
   }
-  return performance.now() - t0
 }
 
-function rate(name: string, count: number, ms: number): Measured {
-  return { name, opsPerSec: (count * 1000) / ms, usPerOp: (ms * 1000) / count }
+interface Tally {
+  ops: number
+  ms: number
+  cpu: number
+}
+
+async function timed(server: Server, tally: Tally, ops: number, fn: () => Promise<void>): Promise<void> {
+  const pid = server.child.pid as number
+  const c0 = cpuSeconds(pid)
+  const t0 = performance.now()
+  await fn()
+  tally.ms += performance.now() - t0
+  tally.cpu += cpuSeconds(pid) - c0
+  tally.ops += ops
 }
 
 export default async function () {
-  const ours = await startTestPds({ rateLimits: false })
-  const official = await TestNetworkNoAppView.create({ pds: { rateLimitsEnabled: false } } as never)
+  const servers = [await startServer('ours'), await startServer('official')]
   try {
-    const a = await newAgent(ours.url, 'bench-ours.test')
-    const b = await newAgent(official.pds.url, 'bench-off.test')
-    await timeWrites(a, 20, 'warm')
-    await timeWrites(b, 20, 'warm')
-    const w = { ours: 0, official: 0 }
-    const r = { ours: 0, official: 0 }
-    let urisA: string[] = []
-    let urisB: string[] = []
+    const rows = [
+      'createRecord, 1 writer',
+      `createRecord, ${WRITERS} writers / ${WRITERS} repos`,
+      'getRecord, sequential',
+    ]
+    const tallies = servers.map(() => rows.map(() => ({ ops: 0, ms: 0, cpu: 0 })))
+    const agents = await Promise.all(servers.map((s) => newAgent(s.url)))
+    const crowds = await Promise.all(
+      servers.map((s) => Promise.all(Array.from({ length: WRITERS }, () => newAgent(s.url)))),
+    )
+    const uris: string[][] = servers.map(() => [])
+    for (const [i] of servers.entries()) await writeMany(agents[i], 20, uris[i])
     for (let round = 0; round < ROUNDS; round++) {
-      const x = await timeWrites(a, WRITES_PER_ROUND, `r${round}`)
-      const y = await timeWrites(b, WRITES_PER_ROUND, `r${round}`)
-      w.ours += x.ms
-      w.official += y.ms
-      urisA = urisA.concat(x.uris)
-      urisB = urisB.concat(y.uris)
-      r.ours += await timeReads(a, urisA, READS_PER_ROUND)
-      r.official += await timeReads(b, urisB, READS_PER_ROUND)
+      for (const [i, s] of servers.entries()) {
+        await timed(s, tallies[i][0], WRITES, () => writeMany(agents[i], WRITES, uris[i]))
+        const per = Math.ceil(WRITES / WRITERS)
+        await timed(s, tallies[i][1], per * WRITERS, async () => {
+          await Promise.all(crowds[i].map((a) => writeMany(a, per)))
+        })
+        await timed(s, tallies[i][2], READS, () => readMany(agents[i], uris[i], READS))
+      }
     }
-    printComparison(`createRecord (agent.post), sequential, one account, ${ROUNDS}×${WRITES_PER_ROUND}`, [
-      rate('stratus pds', ROUNDS * WRITES_PER_ROUND, w.ours),
-      rate('@atproto/pds', ROUNDS * WRITES_PER_ROUND, w.official),
-    ])
-    printComparison(`getRecord, sequential, ${ROUNDS}×${READS_PER_ROUND}`, [
-      rate('stratus pds', ROUNDS * READS_PER_ROUND, r.ours),
-      rate('@atproto/pds', ROUNDS * READS_PER_ROUND, r.official),
-    ])
+    const table: (string | number)[][] = []
+    for (const [r, row] of rows.entries()) {
+      const [ours, official] = tallies.map((t) => t[r])
+      const rate = (t: Tally) => (t.ops * 1000) / t.ms
+      const cpu = (t: Tally) => (t.cpu * 1e6) / t.ops
+      table.push([
+        row,
+        rate(ours),
+        rate(official),
+        `×${(rate(ours) / rate(official)).toFixed(2)}`,
+        cpu(ours),
+        cpu(official),
+        `×${(cpu(official) / cpu(ours)).toFixed(2)}`,
+      ])
+    }
+    printTable(
+      `PDS over HTTP with @atproto/api (${ROUNDS} rounds; server CPU from /proc)`,
+      ['row', 'ours req/s', 'official req/s', 'ratio', 'ours CPU µs/req', 'official CPU µs/req', 'CPU ratio'],
+      table,
+    )
   } finally {
-    await ours.close()
-    await official.close()
+    for (const s of servers) s.child.kill('SIGTERM')
   }
 }

@@ -22,6 +22,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import pino from 'pino'
+import type { Relay } from '../packages/server/src/relay/index.ts'
 import WebSocket, { WebSocketServer } from 'ws'
 import { type Measured, printComparison, printTable } from './lib.ts'
 
@@ -52,7 +53,11 @@ async function generate(dir: string): Promise<void> {
       action: 'create' as const,
       collection: 'app.bsky.feed.like',
       rkey: nextTid(),
-      record: { $type: 'app.bsky.feed.like', subject: { uri: `at://did:plc:x/app.bsky.feed.post/${j}`, cid: 'bafy' }, createdAt: new Date().toISOString() },
+      record: {
+        $type: 'app.bsky.feed.like',
+        subject: { uri: `at://did:plc:x/app.bsky.feed.post/${j}`, cid: 'bafy' },
+        createdAt: new Date().toISOString(),
+      },
     }))
     a.commit(writes)
     accounts.push(a)
@@ -84,7 +89,7 @@ function readStream(dir: string): Buffer[] {
 /** Serves the stream to every subscriber as fast as its socket drains. */
 async function host(dir: string): Promise<void> {
   const frames = readStream(dir)
-  const server = createServer((req, res) => {
+  const server = createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json' })
     res.end(JSON.stringify({ did: 'did:web:localhost', availableUserDomains: [] }))
   })
@@ -201,9 +206,22 @@ interface RunResult {
   wallS: number
   peakRssMb: number
   deliveredS?: number
+  /** Main thread event-loop utilisation during the run. */
+  mainBusy: number
+  /** Share of events verified on the main thread (inline mode, or assisting the workers). */
+  inlineShare: number
 }
 
-async function runRelay(dir: string, workers: number, nConsumers: number, label: string): Promise<RunResult> {
+interface Scenario {
+  relay: Relay
+  port: number
+  children: ChildProcess[]
+  delivered?: Promise<{ ms: number }>
+  dataDir: string
+}
+
+/** The synthetic host, a fresh relay (DIDs resolved from a stub) and the consumers, connected and idle. */
+async function startScenario(dir: string, workers: number, nConsumers: number): Promise<Scenario> {
   const { startRelay } = await import('../packages/server/src/relay/index.ts')
   const { StubResolver, didDoc } = await import('../packages/server/src/relay/test-util.ts')
   const hostChild = spawnRole('host', { RELAY_BENCH_DIR: dir })
@@ -213,49 +231,58 @@ async function runRelay(dir: string, workers: number, nConsumers: number, label:
     resolver.set(didDoc(a.did, a.signingKey, `http://localhost:${port}`))
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'relay-bench-'))
-  const relay = await startRelay(
-    { port: 0, devMode: true, dataDir, verifyWorkers: workers, adminPassword: 'bench', accountRate: 0, logLevel: 'silent' },
-    { logger: pino({ level: 'silent' }), didResolver: resolver },
-  )
-  let consumerChild: ChildProcess | undefined
-  let delivered: Promise<{ ms: number }> | undefined
+  const cfg = { port: 0, devMode: true, dataDir, verifyWorkers: workers, adminPassword: 'bench', accountRate: 0 }
+  const relay = await startRelay(cfg, { logger: pino({ level: 'silent' }), didResolver: resolver })
+  const s: Scenario = { relay, port, children: [hostChild], dataDir }
   if (nConsumers > 0) {
-    consumerChild = spawnRole('consumers', { RELAY_BENCH_URL: relay.url.replace('http', 'ws'), RELAY_BENCH_N: String(nConsumers) })
-    delivered = message(consumerChild, (m) => m.done)
-    await message(consumerChild, (m) => m.ready)
+    const url = relay.url.replace('http', 'ws')
+    const child = spawnRole('consumers', { RELAY_BENCH_URL: url, RELAY_BENCH_N: String(nConsumers) })
+    s.children.push(child)
+    s.delivered = message(child, (m) => m.done)
+    await message(child, (m) => m.ready)
   }
   await new Promise((r) => setTimeout(r, 1500)) // let the verify workers load
+  return s
+}
+
+async function runRelay(dir: string, workers: number, nConsumers: number, label: string): Promise<RunResult> {
+  const s = await startScenario(dir, workers, nConsumers)
+  const { relay } = s
   let peakRss = process.memoryUsage().rss
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, process.memoryUsage().rss)
   }, 50)
   const stopProfile = process.env.RELAY_BENCH_PROFILE ? await startProfile() : undefined
+  const elu0 = performance.eventLoopUtilization()
   const cpu0 = process.cpuUsage()
   const t0 = performance.now()
   await fetch(`${relay.url}/admin/hosts/add`, {
     method: 'POST',
     headers: { authorization: 'Bearer bench', 'content-type': 'application/json' },
-    body: JSON.stringify({ hostname: `localhost:${port}`, trusted: true }),
+    body: JSON.stringify({ hostname: `localhost:${s.port}`, trusted: true }),
   })
   while (relay.ctx.sequencer.durableSeq < EVENTS) await new Promise((r) => setTimeout(r, 5))
   const wallMs = performance.now() - t0
   const cpu = process.cpuUsage(cpu0)
+  const elu = performance.eventLoopUtilization(elu0)
   clearInterval(sampler)
   await stopProfile?.()
-  const dropped = relay.ctx.counters.totalDropped
-  if (dropped > 0) throw new Error(`relay dropped ${dropped} honest events: ${JSON.stringify(relay.ctx.counters.dropped)}`)
-  const deliveredMs = delivered ? (await delivered).ms : undefined
+  const { counters, pool } = relay.ctx
+  if (counters.totalDropped > 0) throw new Error(`relay dropped honest events: ${JSON.stringify(counters.dropped)}`)
+  const deliveredMs = s.delivered ? (await s.delivered).ms : undefined
+  const inlineShare = pool.inlineJobs / EVENTS
   await relay.close()
-  hostChild.kill()
-  consumerChild?.kill()
-  rmSync(dataDir, { recursive: true, force: true })
+  for (const c of s.children) c.kill()
+  rmSync(s.dataDir, { recursive: true, force: true })
   return {
     label,
     eventsPerSec: (EVENTS * 1000) / wallMs,
-    cpuUsPerEvent: ((cpu.user + cpu.system) / EVENTS),
+    cpuUsPerEvent: (cpu.user + cpu.system) / EVENTS,
     wallS: wallMs / 1000,
     peakRssMb: peakRss / 1024 / 1024,
     deliveredS: deliveredMs === undefined ? undefined : deliveredMs / 1000,
+    mainBusy: elu.utilization,
+    inlineShare,
   }
 }
 
@@ -274,8 +301,12 @@ export default async function bench(): Promise<void> {
   try {
     const g0 = performance.now()
     const gen = spawnRole('gen', { RELAY_BENCH_DIR: dir })
-    await new Promise((resolve, reject) => gen.once('exit', (c) => (c === 0 ? resolve(c) : reject(new Error(`gen ${c}`)))))
-    process.stdout.write(`  ${EVENTS} pre-signed commits over ${ACCOUNTS} accounts (generated in ${((performance.now() - g0) / 1000).toFixed(1)} s)\n`)
+    await new Promise((resolve, reject) =>
+      gen.once('exit', (c) => (c === 0 ? resolve(c) : reject(new Error(`gen ${c}`)))),
+    )
+    process.stdout.write(
+      `  ${EVENTS} pre-signed commits over ${ACCOUNTS} accounts (generated in ${((performance.now() - g0) / 1000).toFixed(1)} s)\n`,
+    )
     const rows: RunResult[] = []
     for (const [workers, consumers] of SCENARIOS) {
       rows.push(await runRelay(dir, workers, consumers, `${workers} workers, ${consumers} consumers`))
@@ -283,7 +314,14 @@ export default async function bench(): Promise<void> {
     printTable(
       'relay: verified events through the relay (host and consumers in child processes)',
       ['setup', 'events/s', 'relay CPU µs/event', 'wall s', 'peak RSS MB', 'all consumers done s'],
-      rows.map((r) => [r.label, r.eventsPerSec, r.cpuUsPerEvent, r.wallS, r.peakRssMb, r.deliveredS?.toFixed(2) ?? '-']),
+      rows.map((r) => [
+        r.label,
+        r.eventsPerSec,
+        r.cpuUsPerEvent,
+        r.wallS,
+        r.peakRssMb,
+        r.deliveredS?.toFixed(2) ?? '-',
+      ]),
     )
     if (process.env.RELAY_BENCH_NO_PEER) return
     const off = await runOfficial(dir)

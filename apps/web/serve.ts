@@ -135,7 +135,8 @@ async function createBuiltHandler(opts: WebHandlerOptions): Promise<WebHandler> 
     },
     async fetch(req) {
       const r = await reply(req.method, new URL(req.url).pathname)
-      const body = req.method === 'HEAD' ? null : typeof r.body === 'string' ? r.body : (r.body as Uint8Array<ArrayBuffer>)
+      const body =
+        req.method === 'HEAD' ? null : typeof r.body === 'string' ? r.body : (r.body as Uint8Array<ArrayBuffer>)
       return new Response(body, { status: r.status, headers: r.headers })
     },
     close: () => rm(outDir, { recursive: true, force: true }),
@@ -179,7 +180,13 @@ async function buildInWorker(outDir: string): Promise<void> {
   }
 }
 
-async function staticReply(dir: string, index: string, config: object, method: string, pathname: string): Promise<Reply> {
+async function staticReply(
+  dir: string,
+  index: string,
+  config: object,
+  method: string,
+  pathname: string,
+): Promise<Reply> {
   if (method !== 'GET' && method !== 'HEAD') return text(405, 'method not allowed', { allow: 'GET, HEAD' })
   if (pathname === '/config.json') return { status: 200, headers: json(), body: JSON.stringify(config) }
   let path: string
@@ -289,7 +296,8 @@ async function devFallback(
   next?: () => void,
 ): Promise<void> {
   const { pathname } = new URL(req.url ?? '/', 'http://x')
-  if (pathname === '/config.json') return writeReply(res, { status: 200, headers: json(), body: JSON.stringify(config) }, false)
+  if (pathname === '/config.json')
+    return writeReply(res, { status: 200, headers: json(), body: JSON.stringify(config) }, false)
   const isPage = (req.method === 'GET' || req.method === 'HEAD') && isPagePath(pathname)
   if (!isPage) {
     if (next) return next()
@@ -297,7 +305,11 @@ async function devFallback(
   }
   const raw = await readFile(join(appRoot, 'index.html'), 'utf8')
   const html = injectConfig(await vite.transformIndexHtml(pathname, raw), config)
-  writeReply(res, { status: 200, headers: { 'content-type': TYPES['.html'], 'cache-control': 'no-cache' }, body: html }, req.method === 'HEAD')
+  writeReply(
+    res,
+    { status: 200, headers: { 'content-type': TYPES['.html'], 'cache-control': 'no-cache' }, body: html },
+    req.method === 'HEAD',
+  )
 }
 
 async function loopbackServer(

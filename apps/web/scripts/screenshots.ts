@@ -33,7 +33,11 @@ try {
   await settleImages(bob)
   await bob.screenshot({ path: `${OUT}profile.png` })
 
-  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, colorScheme: 'dark' })
+  const phone = await browser.newContext({
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 2,
+    colorScheme: 'dark',
+  })
   const alice = await signIn(await phone.newPage(), 'alice')
   await alice.getByRole('link', { name: /^Notifications/ }).click()
   await alice.getByRole('list', { name: 'Notifications' }).getByRole('listitem').first().waitFor()

@@ -45,7 +45,10 @@ export async function seedDemo(pdsUrl: string): Promise<Record<Name, Account>> {
   const ridge = await post(carol, 'First light on the ridge. Worth the 5am alarm.', [
     [demoImages.mountains(), 'Two layers of mountain ridges in blue and violet under a pink dawn sky'],
   ])
-  await post(dan, 'Every post is a signed record in a repository you own. Worth a read: https://atproto.com/specs/repository')
+  await post(
+    dan,
+    'Every post is a signed record in a repository you own. Worth a read: https://atproto.com/specs/repository',
+  )
   await post(alice, 'Weekend walk, two ways to see the same woods.', [
     [demoImages.forest(), 'Rows of dark green pine trees against a pale mist'],
     [demoImages.lake(), 'A forested ridge reflected in a still lake'],
@@ -117,7 +120,8 @@ async function post(
   if (reply) fields.reply = reply
   if (images.length) {
     const uploaded = []
-    for (const [png, alt] of images) uploaded.push({ image: await upload(account, png), alt, aspectRatio: { width: 640, height: 420 } })
+    for (const [png, alt] of images)
+      uploaded.push({ image: await upload(account, png), alt, aspectRatio: { width: 640, height: 420 } })
     fields.embed = { $type: 'app.bsky.embed.images', images: uploaded }
   }
   return create(account, 'app.bsky.feed.post', fields)

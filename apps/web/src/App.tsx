@@ -68,7 +68,8 @@ function Screen({ loc }: { loc: Location }) {
   }
   if ((m = matchPath('/profile/:actor/post/:rkey', path))) return <Thread key={path} actor={m.actor} rkey={m.rkey} />
   if ((m = matchPath('/profile/:actor/feed/:rkey', path))) return <FeedView key={path} actor={m.actor} rkey={m.rkey} />
-  if ((m = matchPath('/profile/:actor', path))) return <Profile key={m.actor} actor={m.actor} tab={query.get('tab') ?? undefined} />
+  if ((m = matchPath('/profile/:actor', path)))
+    return <Profile key={m.actor} actor={m.actor} tab={query.get('tab') ?? undefined} />
   return (
     <>
       <h1>Page not found</h1>

@@ -71,8 +71,7 @@ export const paths = {
   profile: (actor: string) => `/profile/${encodeURIComponent(actor)}`,
   post: (actor: string, rkey: string) => `/profile/${encodeURIComponent(actor)}/post/${encodeURIComponent(rkey)}`,
   feed: (actor: string, rkey: string) => `/profile/${encodeURIComponent(actor)}/feed/${encodeURIComponent(rkey)}`,
-  search: (q: string, tab?: 'people' | 'posts') =>
-    `/search?q=${encodeURIComponent(q)}${tab ? `&tab=${tab}` : ''}`,
+  search: (q: string, tab?: 'people' | 'posts') => `/search?q=${encodeURIComponent(q)}${tab ? `&tab=${tab}` : ''}`,
 }
 
 /** The app path of a post from its AT-URI (at://did/app.bsky.feed.post/rkey). */

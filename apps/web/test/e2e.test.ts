@@ -92,7 +92,9 @@ describe.skipIf(missing.length > 0)('web app in headless Chromium', () => {
     const post = bob.getByRole('article', { name: 'Post by alice.test' })
     await post.waitFor()
     // Facets: the byte offsets are right only if the emoji (4 UTF-8 bytes, 2 UTF-16 units) was counted in bytes.
-    expect(await post.getByRole('link', { name: '#stratus' }).getAttribute('href')).toBe('/search?q=%23stratus&tab=posts')
+    expect(await post.getByRole('link', { name: '#stratus' }).getAttribute('href')).toBe(
+      '/search?q=%23stratus&tab=posts',
+    )
     expect(await post.getByRole('link', { name: '@bob.test' }).getAttribute('href')).toMatch(/^\/profile\/did%3Aplc%3A/)
     await expectImageLoaded(post.getByRole('img', { name: ALT }))
     await shot(bob, '05-bob-timeline')

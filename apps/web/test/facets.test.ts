@@ -18,7 +18,10 @@ function theirs(text: string) {
   return (rt.facets ?? []).map((f) => {
     const feat = f.features[0] as { $type: string; did?: string; uri?: string; tag?: string }
     // The oracle leaves the handle in `did` when not resolving; resolve it the same way we do.
-    const resolved = feat.$type === 'app.bsky.richtext.facet#mention' ? { ...feat, did: `did:example:${feat.did!.replace(/\W/g, '')}` } : feat
+    const resolved =
+      feat.$type === 'app.bsky.richtext.facet#mention'
+        ? { ...feat, did: `did:example:${feat.did!.replace(/\W/g, '')}` }
+        : feat
     return { index: { byteStart: f.index.byteStart, byteEnd: f.index.byteEnd }, feature: summary(resolved) }
   })
 }
@@ -56,9 +59,33 @@ describe('detectFacets', () => {
     const rand = prng(0x5eed)
     const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)]
     const TOKENS = [
-      'hello', 'wörld', '日本', '👋🏽', '—', 'a.b', '@alice.test', '@bob.example.com', '(@carol.test)', '@x', '@a-b.test',
-      'https://example.com', 'https://atproto.com/specs/lexicon#overview', 'example.org/path', 'www.example.net',
-      '(https://example.com/x)', '#tag', '#Tag_2', '#123', '#日本', '#tag.', 'x#no', '#a#b', ',', '.', '!', '?',
+      'hello',
+      'wörld',
+      '日本',
+      '👋🏽',
+      '—',
+      'a.b',
+      '@alice.test',
+      '@bob.example.com',
+      '(@carol.test)',
+      '@x',
+      '@a-b.test',
+      'https://example.com',
+      'https://atproto.com/specs/lexicon#overview',
+      'example.org/path',
+      'www.example.net',
+      '(https://example.com/x)',
+      '#tag',
+      '#Tag_2',
+      '#123',
+      '#日本',
+      '#tag.',
+      'x#no',
+      '#a#b',
+      ',',
+      '.',
+      '!',
+      '?',
     ]
     const PUNCT = /^[,.!?]$/
     for (let i = 0; i < 400; i++) {
@@ -81,7 +108,9 @@ describe('detectFacets', () => {
   })
 
   it('drops mentions whose handle does not resolve', async () => {
-    const facets = await detectFacets('hi @ghost.test and @alice.test', async (h) => (h === 'alice.test' ? 'did:plc:alice' : undefined))
+    const facets = await detectFacets('hi @ghost.test and @alice.test', async (h) =>
+      h === 'alice.test' ? 'did:plc:alice' : undefined,
+    )
     expect(facets).toEqual([
       {
         $type: 'app.bsky.richtext.facet',

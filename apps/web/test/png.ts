@@ -27,7 +27,11 @@ function chunk(type: string, data: Uint8Array): Buffer {
 }
 
 /** A width×height PNG whose pixel colour is `pixel(x, y)` → [r, g, b]. */
-export function makePng(width: number, height: number, pixel: (x: number, y: number) => [number, number, number]): Buffer {
+export function makePng(
+  width: number,
+  height: number,
+  pixel: (x: number, y: number) => [number, number, number],
+): Buffer {
   const raw = Buffer.alloc((width * 3 + 1) * height)
   for (let y = 0; y < height; y++) {
     const row = y * (width * 3 + 1) // each row starts with filter byte 0 (none)

@@ -12,7 +12,9 @@ const get = (h: WebHandler, path: string) => h.fetch(new Request(`http://web.tes
 describe('injectConfig', () => {
   it('replaces the marker with a script that cannot be closed early', () => {
     const html = injectConfig('<head><!--stratus-config--></head>', { pdsUrl: 'http://x/</script><b>' })
-    expect(html).toBe('<head><script>window.__STRATUS__ = {"pdsUrl":"http://x/\\u003c/script>\\u003cb>"}</script></head>')
+    expect(html).toBe(
+      '<head><script>window.__STRATUS__ = {"pdsUrl":"http://x/\\u003c/script>\\u003cb>"}</script></head>',
+    )
   })
 })
 

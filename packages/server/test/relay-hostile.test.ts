@@ -15,7 +15,15 @@ import { encodeFrame } from '@stratus/core/xrpc'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type TestAccount, accountFrame, commitBody, commitFrame, identityFrame } from '../src/relay/test-util.ts'
 import { FakePds } from './relay-fake-pds.ts'
-import { type TestRelay, collect, commitsOf, hostnameOf, requestCrawl, startTestRelay, waitFor } from './relay-helpers.ts'
+import {
+  type TestRelay,
+  collect,
+  commitsOf,
+  hostnameOf,
+  requestCrawl,
+  startTestRelay,
+  waitFor,
+} from './relay-helpers.ts'
 
 let net: TestNetworkNoAppView
 let hostile: FakePds
@@ -148,12 +156,13 @@ describe('a hostile host', () => {
       done: (fs) => fs.some((f) => f.header.t === '#sync' && (f.body as { did: string }).did === mallory.did),
     })
     const sync = frames.find((f) => f.header.t === '#sync' && (f.body as { did: string }).did === mallory.did)
-    expect((sync?.body as { rev: string }).rev).toBe(c4.rev)
+    if (!sync) throw new Error('no #sync')
+    expect((sync.body as { rev: string }).rev).toBe(c4.rev)
     expect(relay.relay.ctx.counters.chainBreaks).toBeGreaterThanOrEqual(1)
     const c5 = mallory.post(1, 'chains on')
     hostile.push(commitFrame(c5, { seq: next() }), { seq })
     const after = await collect(relay.url, {
-      cursor: (sync?.body as { seq: number }).seq,
+      cursor: (sync.body as { seq: number }).seq,
       done: (fs) => commitsOf(fs).some((c) => c.commit === c5.cid.toString()),
     })
     expect(commitsOf(after).some((c) => c.commit === c4.cid.toString())).toBe(false)

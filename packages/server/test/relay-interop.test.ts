@@ -145,11 +145,15 @@ describe('relay with two official PDSes', () => {
     expect(ours).toEqual(pdsLatest)
     const status = await getJson(`${relay.url}/xrpc/com.atproto.sync.getRepoStatus?did=${alice.did}`)
     expect(status.body).toEqual({ did: alice.did, active: true, rev: pdsLatest.body.rev })
-    const missing = await getJson(`${relay.url}/xrpc/com.atproto.sync.getRepoStatus?did=did:plc:nobodyhere234567abcdefgh`)
+    const missing = await getJson(
+      `${relay.url}/xrpc/com.atproto.sync.getRepoStatus?did=did:plc:nobodyhere234567abcdefgh`,
+    )
     expect(missing).toMatchObject({ status: 400, body: { error: 'RepoNotFound' } })
     const res = await fetch(`${relay.url}/xrpc/com.atproto.sync.getRepo?did=${alice.did}`, { redirect: 'manual' })
     expect(res.status).toBe(302)
-    expect(res.headers.get('location')).toBe(`${net.pds.url}/xrpc/com.atproto.sync.getRepo?did=${encodeURIComponent(alice.did)}`)
+    expect(res.headers.get('location')).toBe(
+      `${net.pds.url}/xrpc/com.atproto.sync.getRepo?did=${encodeURIComponent(alice.did)}`,
+    )
     await waitFor(async () => (await getJson(`${relay.url}/xrpc/com.atproto.sync.listRepos`)).body.repos.length === 3)
     const repos = (await getJson(`${relay.url}/xrpc/com.atproto.sync.listRepos?limit=2`)).body
     expect(repos.repos.length).toBe(2)

@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { RelayConfigInput } from '../src/relay/index.ts'
 import { StubResolver, type TestAccount, commitFrame, didDoc } from '../src/relay/test-util.ts'
 import { FakePds } from './relay-fake-pds.ts'
-import { type TestRelay, collect, commitsOf, getJson, requestCrawl, startTestRelay, waitFor } from './relay-helpers.ts'
+import { type TestRelay, collect, commitsOf, getJson, requestCrawl, waitFor } from './relay-helpers.ts'
 import { startRelay } from '../src/relay/index.ts'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -63,7 +63,10 @@ async function setup(cfg: RelayConfigInput = {}): Promise<Setup> {
       rmSync(dir, { recursive: true, force: true })
     },
   }
-  cleanups.push(() => pds.close(), () => tr.close())
+  cleanups.push(
+    () => pds.close(),
+    () => tr.close(),
+  )
   const s: Setup = {
     relay: tr,
     pds,
@@ -77,7 +80,14 @@ async function setup(cfg: RelayConfigInput = {}): Promise<Setup> {
     commit(a, text = 'hi', size = 0) {
       const c =
         size > 0
-          ? a.commit([{ action: 'create', collection: 'app.bsky.feed.post', rkey: `${Date.now()}${s.seq}`, record: { text: 'x'.repeat(size) } }])
+          ? a.commit([
+              {
+                action: 'create',
+                collection: 'app.bsky.feed.post',
+                rkey: `${Date.now()}${s.seq}`,
+                record: { text: 'x'.repeat(size) },
+              },
+            ])
           : a.post(1, text)
       s.seq++
       pds.push(commitFrame(c, { seq: s.seq }), { seq: s.seq })
@@ -91,7 +101,10 @@ async function setup(cfg: RelayConfigInput = {}): Promise<Setup> {
 const admin = (relayUrl: string, path: string, body?: unknown, password = 'secret') =>
   fetch(`${relayUrl}/admin/${path}`, {
     method: body === undefined ? 'GET' : 'POST',
-    headers: { authorization: `Basic ${Buffer.from(`admin:${password}`).toString('base64')}`, 'content-type': 'application/json' },
+    headers: {
+      authorization: `Basic ${Buffer.from(`admin:${password}`).toString('base64')}`,
+      'content-type': 'application/json',
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   })
 
@@ -127,7 +140,15 @@ describe('firehose cursors', () => {
   })
 
   it('drops a consumer that stops reading instead of buffering without bound', async () => {
-    const s = await setup({ consumerLimits: { highWaterBytes: 256 * 1024, lowWaterBytes: 64 * 1024, stallMs: 300, readBytes: 64 * 1024, pingMs: 30_000 } })
+    const s = await setup({
+      consumerLimits: {
+        highWaterBytes: 256 * 1024,
+        lowWaterBytes: 64 * 1024,
+        stallMs: 300,
+        readBytes: 64 * 1024,
+        pingMs: 30_000,
+      },
+    })
     const alice = s.account()
     const ws = new WebSocket(`${s.relay.url.replace('http', 'ws')}/xrpc/com.atproto.sync.subscribeRepos`)
     await new Promise((r) => ws.once('open', r))
@@ -264,7 +285,9 @@ describe('modes and validation', () => {
     const unreachable = await requestCrawl(s.relay.url, 'localhost:1')
     expect(await unreachable.json()).toMatchObject({ error: 'InvalidRequest' })
     const ws = new WebSocket(`${s.relay.url.replace('http', 'ws')}/subscribe?wantedCollections=not..valid`)
-    const status = await new Promise<number>((resolve) => ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)))
+    const status = await new Promise<number>((resolve) =>
+      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)),
+    )
     expect(status).toBe(400)
   })
 })

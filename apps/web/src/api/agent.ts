@@ -71,7 +71,11 @@ export class Agent {
     return () => this.#listeners.delete(fn)
   }
 
-  async query<N extends QueryName>(nsid: N, params?: Params<Queries[N]>, opts?: CallOptions): Promise<Output<Queries[N]>> {
+  async query<N extends QueryName>(
+    nsid: N,
+    params?: Params<Queries[N]>,
+    opts?: CallOptions,
+  ): Promise<Output<Queries[N]>> {
     return this.#authed(async () => (await this.#xrpc.query(nsid, params, opts)).data)
   }
 
@@ -101,7 +105,9 @@ export class Agent {
     if (!s) return
     // Revoking the refresh token is a courtesy; being signed out locally is what matters.
     await this.#xrpc
-      .procedure('com.atproto.server.deleteSession', undefined, { headers: { authorization: `Bearer ${s.refreshJwt}` } })
+      .procedure('com.atproto.server.deleteSession', undefined, {
+        headers: { authorization: `Bearer ${s.refreshJwt}` },
+      })
       .catch(() => {})
   }
 

@@ -57,7 +57,10 @@ export function pdsEndpoint(didDoc: unknown): string | undefined {
   for (const s of services) {
     const id = (s as { id?: unknown })?.id
     const endpoint = (s as { serviceEndpoint?: unknown })?.serviceEndpoint
-    if ((id === '#atproto_pds' || (typeof id === 'string' && id.endsWith('#atproto_pds'))) && typeof endpoint === 'string') {
+    if (
+      (id === '#atproto_pds' || (typeof id === 'string' && id.endsWith('#atproto_pds'))) &&
+      typeof endpoint === 'string'
+    ) {
       return endpoint
     }
   }

@@ -160,7 +160,13 @@ function ComposerForm({ target, onDone }: { target: ComposeTarget; onDone: () =>
   )
 }
 
-function ImageList({ images, setImages }: { images: Attached[]; setImages: (f: (p: Attached[]) => Attached[]) => void }) {
+function ImageList({
+  images,
+  setImages,
+}: {
+  images: Attached[]
+  setImages: (f: (p: Attached[]) => Attached[]) => void
+}) {
   return (
     <ul className="composer-images">
       {images.map((img, i) => (

@@ -135,9 +135,12 @@ function VideoPoster({ video }: { video: VideoView }) {
 
 function Quote({ record }: { record: AnyEmbed | undefined }) {
   if (!record) return null
-  if (record.$type === 'app.bsky.embed.record#viewNotFound') return <div className="quote muted">Quoted post not found.</div>
-  if (record.$type === 'app.bsky.embed.record#viewBlocked') return <div className="quote muted">Quoted post is blocked.</div>
-  if (record.$type === 'app.bsky.embed.record#viewDetached') return <div className="quote muted">Quoted post was removed by its author.</div>
+  if (record.$type === 'app.bsky.embed.record#viewNotFound')
+    return <div className="quote muted">Quoted post not found.</div>
+  if (record.$type === 'app.bsky.embed.record#viewBlocked')
+    return <div className="quote muted">Quoted post is blocked.</div>
+  if (record.$type === 'app.bsky.embed.record#viewDetached')
+    return <div className="quote muted">Quoted post was removed by its author.</div>
   if (record.$type !== 'app.bsky.embed.record#viewRecord') return null
   const author = record.author as { did: string; handle: string; displayName?: string; avatar?: string }
   const value = record.value as { text?: string; facets?: unknown; createdAt?: string }

@@ -47,7 +47,11 @@ export function PostCard({ post, repostedBy, replyToHandle, focus, threadLine }:
   }
   return (
     // biome-ignore lint/a11y/useKeyWithClickEvents: mouse shortcut only; the time link is the keyboard path
-    <article className={`post ${focus ? 'post-focus' : ''} ${threadLine ? 'post-thread-line' : ''}`} onClick={open} aria-label={`Post by ${name}`}>
+    <article
+      className={`post ${focus ? 'post-focus' : ''} ${threadLine ? 'post-thread-line' : ''}`}
+      onClick={open}
+      aria-label={`Post by ${name}`}
+    >
       {repostedBy && (
         <p className="post-context muted">
           {icons.repost} Reposted by{' '}
@@ -80,7 +84,9 @@ export function PostCard({ post, repostedBy, replyToHandle, focus, threadLine }:
             </p>
           )}
           {post.embed && <Embed embed={post.embed} />}
-          {focus && record.createdAt && <p className="muted post-date">{new Date(record.createdAt).toLocaleString()}</p>}
+          {focus && record.createdAt && (
+            <p className="muted post-date">{new Date(record.createdAt).toLocaleString()}</p>
+          )}
           <PostActions post={post} />
         </div>
       </div>
@@ -131,7 +137,12 @@ function PostActions({ post }: { post: PostView }) {
   return (
     <>
       <div className="post-actions">
-        <button type="button" className="action" onClick={() => compose({ replyTo: post })} aria-label={`Reply to ${name} (${post.replyCount ?? 0} replies)`}>
+        <button
+          type="button"
+          className="action"
+          onClick={() => compose({ replyTo: post })}
+          aria-label={`Reply to ${name} (${post.replyCount ?? 0} replies)`}
+        >
           {icons.reply} <span>{post.replyCount || ''}</span>
         </button>
         <button

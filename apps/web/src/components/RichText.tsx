@@ -45,13 +45,25 @@ function withFacets(text: string, facets: FacetLike[]): ReactNode[] {
 function facetNode(label: string, feature: unknown, key: number): ReactNode {
   const f = feature as { $type?: string; did?: string; uri?: string; tag?: string } | undefined
   if (f?.$type === 'app.bsky.richtext.facet#mention' && f.did) {
-    return <Link key={key} to={paths.profile(f.did)}>{label}</Link>
+    return (
+      <Link key={key} to={paths.profile(f.did)}>
+        {label}
+      </Link>
+    )
   }
   if (f?.$type === 'app.bsky.richtext.facet#link' && f.uri && /^https?:\/\//i.test(f.uri)) {
-    return <a key={key} href={f.uri} target="_blank" rel="noopener noreferrer nofollow">{label}</a>
+    return (
+      <a key={key} href={f.uri} target="_blank" rel="noopener noreferrer nofollow">
+        {label}
+      </a>
+    )
   }
   if (f?.$type === 'app.bsky.richtext.facet#tag' && f.tag) {
-    return <Link key={key} to={paths.search(`#${f.tag}`, 'posts')}>{label}</Link>
+    return (
+      <Link key={key} to={paths.search(`#${f.tag}`, 'posts')}>
+        {label}
+      </Link>
+    )
   }
   return label
 }
@@ -63,9 +75,24 @@ function withDetected(text: string): ReactNode[] {
     if (s.start > pos) out.push(text.slice(pos, s.start))
     const label = text.slice(s.start, s.end)
     const key = out.length
-    if (s.kind === 'mention') out.push(<Link key={key} to={paths.profile(s.value)}>{label}</Link>)
-    else if (s.kind === 'tag') out.push(<Link key={key} to={paths.search(`#${s.value}`, 'posts')}>{label}</Link>)
-    else out.push(<a key={key} href={s.value} target="_blank" rel="noopener noreferrer nofollow">{label}</a>)
+    if (s.kind === 'mention')
+      out.push(
+        <Link key={key} to={paths.profile(s.value)}>
+          {label}
+        </Link>,
+      )
+    else if (s.kind === 'tag')
+      out.push(
+        <Link key={key} to={paths.search(`#${s.value}`, 'posts')}>
+          {label}
+        </Link>,
+      )
+    else
+      out.push(
+        <a key={key} href={s.value} target="_blank" rel="noopener noreferrer nofollow">
+          {label}
+        </a>,
+      )
     pos = s.end
   }
   if (pos < text.length) out.push(text.slice(pos))

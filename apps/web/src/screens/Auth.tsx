@@ -48,7 +48,14 @@ export function SignIn() {
   const [password, setPassword] = useState('')
   const { busy, error, submit } = useSubmit(() => agent.signIn(identifier.trim().replace(/^@/, ''), password))
   return (
-    <AuthFrame title="Sign in" footer={<>New here? <Link to="/signup">Create an account</Link></>}>
+    <AuthFrame
+      title="Sign in"
+      footer={
+        <>
+          New here? <Link to="/signup">Create an account</Link>
+        </>
+      }
+    >
       <form onSubmit={submit} className="form">
         <label htmlFor="signin-handle">Handle or email</label>
         <input
@@ -103,7 +110,14 @@ export function SignUp() {
     agent.signUp({ handle, email: email.trim(), password, inviteCode: invite.trim() || undefined }),
   )
   return (
-    <AuthFrame title="Create an account" footer={<>Already have one? <Link to="/signin">Sign in</Link></>}>
+    <AuthFrame
+      title="Create an account"
+      footer={
+        <>
+          Already have one? <Link to="/signin">Sign in</Link>
+        </>
+      }
+    >
       {server.error ? (
         <p className="note note-error" role="alert">
           {describeError(server.error)}
@@ -139,7 +153,14 @@ export function SignUp() {
           Your full handle will be <strong>@{name ? handle : `…${suffix}`}</strong>
         </p>
         <label htmlFor="signup-email">Email</label>
-        <input id="signup-email" type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
+        <input
+          id="signup-email"
+          type="email"
+          autoComplete="email"
+          required
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+        />
         <label htmlFor="signup-password">Password</label>
         <input
           id="signup-password"

@@ -8,10 +8,13 @@ export function FeedView({ actor, rkey }: { actor: string; rkey: string }) {
   const agent = useAgent()
   const uri = `at://${actor}/app.bsky.feed.generator/${rkey}`
   const info = useLoad(() => agent.query('app.bsky.feed.getFeedGenerator', { feed: uri }), [agent, uri])
-  const pages = usePages(async (cursor) => {
-    const out = await agent.query('app.bsky.feed.getFeed', { feed: uri, limit: 30, cursor })
-    return { items: out.feed, cursor: out.cursor }
-  }, [agent, uri])
+  const pages = usePages(
+    async (cursor) => {
+      const out = await agent.query('app.bsky.feed.getFeed', { feed: uri, limit: 30, cursor })
+      return { items: out.feed, cursor: out.cursor }
+    },
+    [agent, uri],
+  )
   const view = info.data?.view
   return (
     <>

@@ -25,7 +25,10 @@ export function Feeds() {
 function SavedFeeds() {
   const agent = useAgent()
   const saved = useLoad(async () => {
-    const prefs = (await agent.query('app.bsky.actor.getPreferences')).preferences as { $type?: string; items?: { type: string; value: string }[] }[]
+    const prefs = (await agent.query('app.bsky.actor.getPreferences')).preferences as {
+      $type?: string
+      items?: { type: string; value: string }[]
+    }[]
     const uris = prefs
       .filter((p) => p.$type === 'app.bsky.actor.defs#savedFeedsPrefV2')
       .flatMap((p) => p.items ?? [])
@@ -36,7 +39,9 @@ function SavedFeeds() {
   }, [agent])
   return (
     <section aria-labelledby="saved-feeds">
-      <h2 id="saved-feeds" className="section-title">Your feeds</h2>
+      <h2 id="saved-feeds" className="section-title">
+        Your feeds
+      </h2>
       {saved.error ? (
         <ErrorNote error={saved.error} onRetry={saved.reload} />
       ) : !saved.data ? (
@@ -52,13 +57,18 @@ function SavedFeeds() {
 
 function SuggestedFeeds() {
   const agent = useAgent()
-  const pages = usePages(async (cursor) => {
-    const out = await agent.query('app.bsky.feed.getSuggestedFeeds', { limit: 25, cursor })
-    return { items: out.feeds, cursor: out.cursor }
-  }, [agent])
+  const pages = usePages(
+    async (cursor) => {
+      const out = await agent.query('app.bsky.feed.getSuggestedFeeds', { limit: 25, cursor })
+      return { items: out.feeds, cursor: out.cursor }
+    },
+    [agent],
+  )
   return (
     <section aria-labelledby="suggested-feeds">
-      <h2 id="suggested-feeds" className="section-title">Discover feeds</h2>
+      <h2 id="suggested-feeds" className="section-title">
+        Discover feeds
+      </h2>
       <FeedGeneratorList feeds={pages.items} />
       <ListFooter pages={pages} empty="No feeds have been published on this network yet." />
     </section>

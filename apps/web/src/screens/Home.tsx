@@ -9,10 +9,13 @@ export function Home() {
   const agent = useAgent()
   const compose = useComposer()
   const changes = useChangeCount()
-  const pages = usePages(async (cursor) => {
-    const out = await agent.query('app.bsky.feed.getTimeline', { limit: 30, cursor })
-    return { items: out.feed, cursor: out.cursor }
-  }, [agent, changes])
+  const pages = usePages(
+    async (cursor) => {
+      const out = await agent.query('app.bsky.feed.getTimeline', { limit: 30, cursor })
+      return { items: out.feed, cursor: out.cursor }
+    },
+    [agent, changes],
+  )
   return (
     <>
       <ScreenHeader title="Home">

@@ -31,10 +31,13 @@ export function Notifications() {
   const agent = useAgent()
   // AppViews differ on `isRead` before the first updateSeen; the badge's count is what the user saw.
   const [unreadAtOpen] = useState(unreadSnapshot)
-  const pages = usePages(async (cursor) => {
-    const out = await agent.query('app.bsky.notification.listNotifications', { limit: 30, cursor })
-    return { items: await withPosts(agent, out.notifications), cursor: out.cursor }
-  }, [agent])
+  const pages = usePages(
+    async (cursor) => {
+      const out = await agent.query('app.bsky.notification.listNotifications', { limit: 30, cursor })
+      return { items: await withPosts(agent, out.notifications), cursor: out.cursor }
+    },
+    [agent],
+  )
   const loaded = !pages.loading && pages.items.length > 0
   useEffect(() => {
     if (!loaded) return
@@ -85,7 +88,13 @@ const VERB: Record<string, string> = {
 function NotificationItem({ item, isNew }: { item: Item; isNew: boolean }) {
   const { n, post } = item
   const name = n.author.displayName || n.author.handle
-  const icon = n.reason.startsWith('like') ? icons.heartFilled : n.reason.startsWith('repost') ? icons.repost : n.reason === 'follow' ? icons.follow : null
+  const icon = n.reason.startsWith('like')
+    ? icons.heartFilled
+    : n.reason.startsWith('repost')
+      ? icons.repost
+      : n.reason === 'follow'
+        ? icons.follow
+        : null
   if (OWN_POST.has(n.reason) && post) {
     return (
       <li className={`notification ${isNew ? 'unread' : ''}`}>

@@ -17,20 +17,23 @@ const WANTED = 18
 export function Photos() {
   const agent = useAgent()
   const changes = useChangeCount()
-  const pages = usePages(async (cursor) => {
-    const me = agent.did
-    const items: PostView[] = []
-    let next = cursor
-    for (let i = 0; i < PAGES_PER_LOAD && items.length < WANTED; i++) {
-      const out = await agent.query('app.bsky.feed.getTimeline', { limit: 50, cursor: next })
-      for (const item of out.feed) {
-        if (!item.reason && item.post.author.did !== me && imagesOf(item.post.embed).length) items.push(item.post)
+  const pages = usePages(
+    async (cursor) => {
+      const me = agent.did
+      const items: PostView[] = []
+      let next = cursor
+      for (let i = 0; i < PAGES_PER_LOAD && items.length < WANTED; i++) {
+        const out = await agent.query('app.bsky.feed.getTimeline', { limit: 50, cursor: next })
+        for (const item of out.feed) {
+          if (!item.reason && item.post.author.did !== me && imagesOf(item.post.embed).length) items.push(item.post)
+        }
+        next = out.cursor
+        if (!next || !out.feed.length) break
       }
-      next = out.cursor
-      if (!next || !out.feed.length) break
-    }
-    return { items, cursor: next }
-  }, [agent, changes])
+      return { items, cursor: next }
+    },
+    [agent, changes],
+  )
   const seen = new Set<string>()
   const posts = pages.items.filter((p) => !seen.has(p.uri) && seen.add(p.uri))
   return (

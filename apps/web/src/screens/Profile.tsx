@@ -50,7 +50,10 @@ function ProfileHeader({ profile }: { profile: AppBskyActorDefs.ProfileViewDetai
   const name = profile.displayName || profile.handle
   return (
     <section className="profile" aria-labelledby="profile-name">
-      <div className="profile-banner" style={profile.banner ? { backgroundImage: `url("${profile.banner}")` } : undefined} />
+      <div
+        className="profile-banner"
+        style={profile.banner ? { backgroundImage: `url("${profile.banner}")` } : undefined}
+      />
       <div className="profile-top">
         <Avatar src={profile.avatar} name={name} size={84} />
         <FollowButton actor={profile} onChange={(on) => setFollowers((n) => n + (on ? 1 : -1))} />
@@ -86,9 +89,12 @@ function ProfileHeader({ profile }: { profile: AppBskyActorDefs.ProfileViewDetai
 function AuthorFeed({ actor, filter }: { actor: string; filter: Tab }) {
   const agent = useAgent()
   const changes = useChangeCount()
-  const pages = usePages(async (cursor) => {
-    const out = await agent.query('app.bsky.feed.getAuthorFeed', { actor, filter, limit: 30, cursor })
-    return { items: out.feed, cursor: out.cursor }
-  }, [agent, actor, filter, changes])
+  const pages = usePages(
+    async (cursor) => {
+      const out = await agent.query('app.bsky.feed.getAuthorFeed', { actor, filter, limit: 30, cursor })
+      return { items: out.feed, cursor: out.cursor }
+    },
+    [agent, actor, filter, changes],
+  )
   return <FeedList pages={pages} label="Posts" empty="Nothing here yet." />
 }

@@ -25,29 +25,51 @@ export function Search({ q, tab }: { q: string; tab: Tab }) {
         <label htmlFor="search-q" className="visually-hidden">
           Search people and posts
         </label>
-        <input id="search-q" type="search" value={text} onChange={(e) => setText(e.target.value)} placeholder="Search people and posts" />
+        <input
+          id="search-q"
+          type="search"
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          placeholder="Search people and posts"
+        />
         <button type="submit" className="btn btn-primary">
           Search
         </button>
       </form>
       <nav className="tabs" aria-label="What to search">
         {(['people', 'posts'] as const).map((t) => (
-          <Link key={t} to={q ? paths.search(q, t) : `/search?tab=${t}`} className="tab" aria-current={t === tab ? 'page' : undefined}>
+          <Link
+            key={t}
+            to={q ? paths.search(q, t) : `/search?tab=${t}`}
+            className="tab"
+            aria-current={t === tab ? 'page' : undefined}
+          >
             {t === 'people' ? 'People' : 'Posts'}
           </Link>
         ))}
       </nav>
-      {q ? tab === 'people' ? <People q={q} /> : <Posts q={q} /> : <p className="note muted">Type a name, handle or words to look for.</p>}
+      {q ? (
+        tab === 'people' ? (
+          <People q={q} />
+        ) : (
+          <Posts q={q} />
+        )
+      ) : (
+        <p className="note muted">Type a name, handle or words to look for.</p>
+      )}
     </>
   )
 }
 
 function People({ q }: { q: string }) {
   const agent = useAgent()
-  const pages = usePages(async (cursor) => {
-    const out = await agent.query('app.bsky.actor.searchActors', { q, limit: 25, cursor })
-    return { items: out.actors, cursor: out.cursor }
-  }, [agent, q])
+  const pages = usePages(
+    async (cursor) => {
+      const out = await agent.query('app.bsky.actor.searchActors', { q, limit: 25, cursor })
+      return { items: out.actors, cursor: out.cursor }
+    },
+    [agent, q],
+  )
   return (
     <section aria-label="People">
       <ul className="actor-list">
@@ -62,9 +84,12 @@ function People({ q }: { q: string }) {
 
 function Posts({ q }: { q: string }) {
   const agent = useAgent()
-  const pages = usePages(async (cursor) => {
-    const out = await agent.query('app.bsky.feed.searchPosts', { q, limit: 25, cursor })
-    return { items: out.posts.map((post) => ({ post })), cursor: out.cursor }
-  }, [agent, q])
+  const pages = usePages(
+    async (cursor) => {
+      const out = await agent.query('app.bsky.feed.searchPosts', { q, limit: 25, cursor })
+      return { items: out.posts.map((post) => ({ post })), cursor: out.cursor }
+    },
+    [agent, q],
+  )
   return <FeedList pages={pages} label="Posts" empty={`No posts found for “${q}”.`} />
 }

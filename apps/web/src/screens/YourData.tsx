@@ -65,7 +65,11 @@ function DownloadRepo({ did, handle }: { did: string; handle: string }) {
   const download = async () => {
     setState({ busy: true })
     try {
-      const bytes = (await agent.query('com.atproto.sync.getRepo', { did }, { responseType: 'bytes' })) as unknown as Uint8Array
+      const bytes = (await agent.query(
+        'com.atproto.sync.getRepo',
+        { did },
+        { responseType: 'bytes' },
+      )) as unknown as Uint8Array
       const blob = new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/vnd.ipld.car' })
       const url = URL.createObjectURL(blob)
       const a = document.createElement('a')

@@ -26,6 +26,8 @@ export class IdentityUnavailableError extends Error {
 
 export class SyncIdentity {
   readonly did: DidResolver
+  /** Signing key per document object: the resolver hands out the same object until it refetches. */
+  readonly #keys = new WeakMap<object, string | null>()
   readonly #resolveHandle: (handle: string, forceRefresh: boolean) => Promise<string | undefined>
 
   constructor(opts: SyncIdentityOptions = {}) {
@@ -40,7 +42,11 @@ export class SyncIdentity {
 
   async signingKey(did: string, forceRefresh = false): Promise<string> {
     const doc = await this.did.resolve(did, { forceRefresh })
-    const key = doc ? getSigningKey(doc) : undefined
+    let key = doc ? this.#keys.get(doc) : null
+    if (doc && key === undefined) {
+      key = getSigningKey(doc) ?? null
+      this.#keys.set(doc, key)
+    }
     if (!key) throw new IdentityUnavailableError(`no signing key for ${did}`)
     return key
   }

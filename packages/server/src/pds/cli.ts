@@ -3,6 +3,7 @@
  *   stratus pds [flags]                       run the PDS until SIGINT/SIGTERM (flags/env: see --help)
  *   stratus account create --handle h --email e [--password p] [--recovery-key did:key:…] [pds flags]
  *   stratus account list [--limit n] [--cursor c] [--json] [pds flags]
+ *   stratus account takedown|untakedown|status|delete|reset-password|invite …   (admin/cli.ts)
  * `account` works directly on the data directory (the same database and keys the server uses; SQLite
  * WAL lets it run while the server is up), so it takes the same config flags/env as `stratus pds`.
  * Output goes to stdout; errors to stderr with exit code 1 (2 for usage errors).
@@ -13,6 +14,7 @@ import { accountStatus, listAccounts } from './accounts/store.ts'
 import { createPds } from './app.ts'
 import { ConfigError, configHelp, readConfigSources, resolveConfig } from './config.ts'
 import { createContext } from './context.ts'
+import { ADMIN_COMMANDS, ADMIN_USAGE, UsageError, runAdminCommand } from './admin/cli.ts'
 
 export const PDS_USAGE = `Usage: stratus pds [options]
 
@@ -24,6 +26,7 @@ ${configHelp()}
 export const ACCOUNT_USAGE = `Usage:
   stratus account create --handle <handle> --email <email> [--password <pw>] [--recovery-key <did:key>] [pds options]
   stratus account list [--limit <n>] [--cursor <c>] [--json] [pds options]
+${ADMIN_USAGE}
 
 Operates on the PDS data directory (--data-dir / PDS_DATA_DIRECTORY). Without --password a random
 password is generated and printed. See \`stratus pds --help\` for the pds options.
@@ -53,19 +56,24 @@ export async function accountCommand(
   argv: string[],
   env: Record<string, string | undefined> = process.env,
 ): Promise<void> {
-  const [sub, ...rest] = argv
-  if (!sub || sub === '--help' || sub === '-h' || rest.includes('--help')) return void out(ACCOUNT_USAGE)
+  const [sub, ...afterSub] = argv
+  if (!sub || sub === '--help' || sub === '-h' || afterSub.includes('--help')) return void out(ACCOUNT_USAGE)
+  const admin = ADMIN_COMMANDS[sub]
+  // Admin commands take positional arguments (the account, a status) before their flags.
+  const split = afterSub.findIndex((a) => a.startsWith('--'))
+  const positional = admin?.target ? (split < 0 ? afterSub : afterSub.slice(0, split)) : []
+  const rest = afterSub.slice(positional.length)
   const known =
     sub === 'create'
       ? ['handle', 'email', 'password', 'recovery-key']
       : sub === 'list'
         ? ['limit', 'cursor', 'json']
-        : null
+        : (admin?.flags ?? null)
   if (!known) return usageError(`unknown account command: ${sub}`)
   let own: Record<string, string>
   let configArgs: string[]
   try {
-    ;[own, configArgs] = splitFlags(rest, known, ['json'])
+    ;[own, configArgs] = splitFlags(rest, known, ['json', ...(admin?.booleans ?? [])])
   } catch (err) {
     return usageError((err as Error).message)
   }
@@ -74,10 +82,16 @@ export async function accountCommand(
   const ctx = await createContext(cfg)
   try {
     if (sub === 'create') await create(ctx, own)
-    else list(ctx, own)
+    else if (sub === 'list') list(ctx, own)
+    else await runAdminCommand(ctx, sub, positional, own)
+    // Mail queued by the command (none today) goes out before the process exits.
+    await ctx.mailer?.deliver()
   } catch (err) {
-    process.stderr.write(`error: ${(err as Error).message}\n`)
-    process.exitCode = 1
+    if (err instanceof UsageError) usageError(err.message)
+    else {
+      process.stderr.write(`error: ${(err as Error).message}\n`)
+      process.exitCode = 1
+    }
   } finally {
     await ctx.close()
   }

@@ -15,6 +15,10 @@
  *   auth/             password hashing (scrypt), session JWTs, auth verifiers for routes, scopes
  *   sequencer/        the firehose: event log (ctx.sequencer), live fan-out, cursor replay, pruning, requestCrawl;
  *                     what com.atproto.sync.* reads (repo-access.ts)
+ *   repo/             repositories (ctx.repo): per-account blocks (only what the head reaches), head commit,
+ *                     record index, backlinks, the one-transaction write path, importRepo, write preparation
+ *   blobs/            blob storage (ctx.blobs): uploads on disk by raw CID, sniffing, temporary → linked →
+ *                     deleted, the grace-period sweeper
  *   limits.ts         rate limiters (per IP, per identifier, repo write points per account)
  *   pages.ts, well-known.ts   `/`, `/robots.txt`, `/.well-known/atproto-did`
  *   cli.ts            `stratus pds`, `stratus account create|list`
@@ -67,3 +71,5 @@ export type { AccessCredentials, AdminCredentials, AuthVerifiers, RefreshCredent
 export { AuthScope } from './auth/scopes.ts'
 export { createAccount, type CreateAccountInput } from './accounts/create.ts'
 export { type AccountRow, type AccountStatus, accountStatus, getAccount, getAccountByDid } from './accounts/store.ts'
+export { PdsRepo, installRepo, prepareRecordWrite, prepareDelete } from './repo/index.ts'
+export { PdsBlobs, sniffMimeType } from './blobs/index.ts'

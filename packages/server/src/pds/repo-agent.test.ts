@@ -38,7 +38,8 @@ function ipld(v: unknown): unknown {
   if (v === null || typeof v !== 'object') return v
   const o = v as Record<string, unknown>
   if (typeof o.$link === 'string' && Object.keys(o).length === 1) return MfCID.parse(o.$link)
-  if (typeof o.$bytes === 'string' && Object.keys(o).length === 1) return new Uint8Array(Buffer.from(o.$bytes, 'base64'))
+  if (typeof o.$bytes === 'string' && Object.keys(o).length === 1)
+    return new Uint8Array(Buffer.from(o.$bytes, 'base64'))
   return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, ipld(x)]))
 }
 async function cidOfJson(v: unknown): Promise<string> {
@@ -89,7 +90,11 @@ describe('a Bluesky user through @atproto/api', () => {
     const rt = new RichText({ text: 'hi @bob.test, see https://example.com/x #stratus ✨' })
     await rt.detectFacets(alice.agent)
     const kinds = rt.facets?.flatMap((f) => f.features.map((x) => x.$type))
-    expect(kinds).toEqual(['app.bsky.richtext.facet#mention', 'app.bsky.richtext.facet#link', 'app.bsky.richtext.facet#tag'])
+    expect(kinds).toEqual([
+      'app.bsky.richtext.facet#mention',
+      'app.bsky.richtext.facet#link',
+      'app.bsky.richtext.facet#tag',
+    ])
     const res = await alice.agent.post({ text: rt.text, facets: rt.facets, langs: ['en'] })
     written.push(res)
     const value = await expectStored(alice.agent, res)
@@ -138,7 +143,11 @@ describe('a Bluesky user through @atproto/api', () => {
       [like2.uri, like2.cid],
       [like1.uri, like1.cid],
     ])
-    const reversed = await bob.agent.com.atproto.repo.listRecords({ repo: bob.did, collection: 'app.bsky.feed.like', reverse: true })
+    const reversed = await bob.agent.com.atproto.repo.listRecords({
+      repo: bob.did,
+      collection: 'app.bsky.feed.like',
+      reverse: true,
+    })
     expect(reversed.data.records.map((r) => r.uri)).toEqual([like1.uri, like2.uri])
     const follows = await bob.agent.com.atproto.repo.listRecords({ repo: bob.did, collection: 'app.bsky.graph.follow' })
     expect(follows.data.records).toHaveLength(1)
@@ -154,7 +163,12 @@ describe('a Bluesky user through @atproto/api', () => {
     await bob.agent.deleteFollow(follows.data.records[0].uri)
     const quote = written[2]
     await bob.agent.deletePost(quote.uri)
-    for (const uri of [likes.data.records[0].uri, reposts.data.records[0].uri, follows.data.records[0].uri, quote.uri]) {
+    for (const uri of [
+      likes.data.records[0].uri,
+      reposts.data.records[0].uri,
+      follows.data.records[0].uri,
+      quote.uri,
+    ]) {
       const err = await readBack(bob.agent, uri).catch((e) => e)
       expect(err.error).toBe('RecordNotFound')
     }
@@ -167,14 +181,24 @@ describe('a Bluesky user through @atproto/api', () => {
   it('pages through listRecords with cursors in both directions', async () => {
     const uris: string[] = []
     for (let i = 0; i < 7; i++) uris.push((await alice.agent.post({ text: `page ${i}` })).uri)
-    const all = await alice.agent.com.atproto.repo.listRecords({ repo: alice.did, collection: 'app.bsky.feed.post', limit: 100 })
+    const all = await alice.agent.com.atproto.repo.listRecords({
+      repo: alice.did,
+      collection: 'app.bsky.feed.post',
+      limit: 100,
+    })
     const newestFirst = all.data.records.map((r) => r.uri)
     expect(newestFirst.slice(0, 7)).toEqual([...uris].reverse())
     for (const reverse of [false, true]) {
       const seen: string[] = []
       let cursor: string | undefined
       do {
-        const page = await alice.agent.com.atproto.repo.listRecords({ repo: alice.did, collection: 'app.bsky.feed.post', limit: 3, cursor, reverse })
+        const page = await alice.agent.com.atproto.repo.listRecords({
+          repo: alice.did,
+          collection: 'app.bsky.feed.post',
+          limit: 3,
+          cursor,
+          reverse,
+        })
         expect(page.data.records.length).toBeLessThanOrEqual(3)
         seen.push(...page.data.records.map((r) => r.uri))
         cursor = page.data.records.length === 3 ? page.data.cursor : undefined

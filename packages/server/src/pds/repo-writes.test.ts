@@ -28,19 +28,40 @@ afterAll(async () => {
   await t?.close()
 })
 
+describe('account creation', () => {
+  it('stores an empty signed first commit and sequences #identity, #account, #commit in that order', async () => {
+    const { did: fresh } = await newAccount(t, 'fresh')
+    const root = t.pds.ctx.repo?.getRoot(fresh)
+    const events = t.pds.ctx.db.sqlite.prepare('SELECT type FROM repo_event WHERE did = ? ORDER BY seq').all(fresh)
+    expect(events).toEqual([{ type: 'identity' }, { type: 'account' }, { type: 'commit' }])
+    const store = t.pds.ctx.repo?.blockStore(fresh)
+    if (!root || !store) throw new Error('no repo')
+    const verified = await verifyRepoCar(exportRepoCarBytes(store, root.cid), fresh, t.pds.ctx.signingKey(fresh).did())
+    expect(verified.creates).toEqual([])
+    expect(store.countBlocks()).toBe(2) // the commit and the empty root node
+  })
+})
+
 describe('applyWrites', () => {
   it('applies creates, updates and deletes as one commit with results in order', async () => {
     const before = t.pds.ctx.repo?.getRoot(did)
     const res = await call('com.atproto.repo.applyWrites', {
       repo: did,
       writes: [
-        { $type: 'com.atproto.repo.applyWrites#create', collection: 'app.bsky.feed.post', rkey: '3kaaaaaaaaa22', value: post('a') },
+        {
+          $type: 'com.atproto.repo.applyWrites#create',
+          collection: 'app.bsky.feed.post',
+          rkey: '3kaaaaaaaaa22',
+          value: post('a'),
+        },
         { $type: 'com.atproto.repo.applyWrites#create', collection: 'app.bsky.feed.post', value: post('b') },
         { $type: 'com.atproto.repo.applyWrites#create', collection: 'com.example.thing', rkey: 'k1', value: { n: 1 } },
       ],
     })
     expect(res.status).toBe(200)
-    expect(res.body.results.map((r: { $type: string; validationStatus: string }) => [r.$type, r.validationStatus])).toEqual([
+    expect(
+      res.body.results.map((r: { $type: string; validationStatus: string }) => [r.$type, r.validationStatus]),
+    ).toEqual([
       ['com.atproto.repo.applyWrites#createResult', 'valid'],
       ['com.atproto.repo.applyWrites#createResult', 'valid'],
       ['com.atproto.repo.applyWrites#createResult', 'unknown'],
@@ -56,27 +77,86 @@ describe('applyWrites', () => {
     })
     expect(second.status).toBe(200)
     expect(second.body.results).toEqual([
-      expect.objectContaining({ $type: 'com.atproto.repo.applyWrites#updateResult', uri: `at://${did}/com.example.thing/k1` }),
+      expect.objectContaining({
+        $type: 'com.atproto.repo.applyWrites#updateResult',
+        uri: `at://${did}/com.example.thing/k1`,
+      }),
       { $type: 'com.atproto.repo.applyWrites#deleteResult' },
     ])
-    const thing = await xrpc(t, 'com.atproto.repo.getRecord', { query: { repo: did, collection: 'com.example.thing', rkey: 'k1' } })
+    const thing = await xrpc(t, 'com.atproto.repo.getRecord', {
+      query: { repo: did, collection: 'com.example.thing', rkey: 'k1' },
+    })
     expect(thing.body.value).toEqual({ $type: 'com.example.thing', n: 2 })
   })
 
   const failing: [string, unknown[], string, RegExp][] = [
-    ['an invalid record', [{ collection: 'app.bsky.feed.post', value: { text: 5 } }], 'InvalidRequest', /Invalid app.bsky.feed.post record/],
-    ['an update of a missing record', [{ $op: 'update', collection: 'app.bsky.feed.post', rkey: '3kbbbbbbbbb22', value: post('x') }], 'InvalidRequest', /Could not find record/],
-    ['a delete of a missing record', [{ $op: 'delete', collection: 'app.bsky.feed.post', rkey: '3kbbbbbbbbb22' }], 'InvalidRequest', /Could not find record/],
-    ['a create on an existing key', [{ collection: 'com.example.thing', rkey: 'k1', value: { n: 3 } }], 'InvalidRequest', /already exists/],
-    ['two writes to one key', [{ collection: 'com.example.thing', rkey: 'k2', value: {} }, { collection: 'com.example.thing', rkey: 'k2', value: {} }], 'InvalidRequest', /more than one write/],
-    ['an unknown blob', [{ collection: 'com.example.thing', value: { b: { $type: 'blob', ref: { $link: 'bafkreigectgq4icn5f2pon2ty7ri25ry46zwsg5ywgrlvnvslo375v6oo4' }, mimeType: 'image/png', size: 1 } } }], 'BlobNotFound', /Could not find blob/],
-    ['a wrong $type', [{ collection: 'com.example.thing', value: { $type: 'com.example.other' } }], 'InvalidRequest', /Invalid \$type/],
+    [
+      'an invalid record',
+      [{ collection: 'app.bsky.feed.post', value: { text: 5 } }],
+      'InvalidRequest',
+      /Invalid app.bsky.feed.post record/,
+    ],
+    [
+      'an update of a missing record',
+      [{ $op: 'update', collection: 'app.bsky.feed.post', rkey: '3kbbbbbbbbb22', value: post('x') }],
+      'InvalidRequest',
+      /Could not find record/,
+    ],
+    [
+      'a delete of a missing record',
+      [{ $op: 'delete', collection: 'app.bsky.feed.post', rkey: '3kbbbbbbbbb22' }],
+      'InvalidRequest',
+      /Could not find record/,
+    ],
+    [
+      'a create on an existing key',
+      [{ collection: 'com.example.thing', rkey: 'k1', value: { n: 3 } }],
+      'InvalidRequest',
+      /already exists/,
+    ],
+    [
+      'two writes to one key',
+      [
+        { collection: 'com.example.thing', rkey: 'k2', value: {} },
+        { collection: 'com.example.thing', rkey: 'k2', value: {} },
+      ],
+      'InvalidRequest',
+      /more than one write/,
+    ],
+    [
+      'an unknown blob',
+      [
+        {
+          collection: 'com.example.thing',
+          value: {
+            b: {
+              $type: 'blob',
+              ref: { $link: 'bafkreigectgq4icn5f2pon2ty7ri25ry46zwsg5ywgrlvnvslo375v6oo4' },
+              mimeType: 'image/png',
+              size: 1,
+            },
+          },
+        },
+      ],
+      'BlobNotFound',
+      /Could not find blob/,
+    ],
+    [
+      'a wrong $type',
+      [{ collection: 'com.example.thing', value: { $type: 'com.example.other' } }],
+      'InvalidRequest',
+      /Invalid \$type/,
+    ],
   ]
   for (const [name, bad, error, message] of failing) {
     it(`writes nothing when one op is ${name}`, async () => {
       const before = snapshot(t, did)
       const writes = [
-        { $type: 'com.atproto.repo.applyWrites#create', collection: 'app.bsky.feed.post', value: post('would be written') },
+        {
+          $type: 'com.atproto.repo.applyWrites#create',
+          collection: 'app.bsky.feed.post',
+          value: post('would be written'),
+        },
         ...bad.map((w) => {
           const { $op, ...rest } = w as { $op?: string }
           return { $type: `com.atproto.repo.applyWrites#${$op ?? 'create'}`, ...rest }
@@ -108,10 +188,20 @@ describe('applyWrites', () => {
 describe('compare-and-swap', () => {
   it('swapCommit must name the current commit', async () => {
     const head = t.pds.ctx.repo?.getRoot(did)?.cid.toString() as string
-    const ok = await call('com.atproto.repo.createRecord', { repo: did, collection: 'app.bsky.feed.post', record: post('cas'), swapCommit: head })
+    const ok = await call('com.atproto.repo.createRecord', {
+      repo: did,
+      collection: 'app.bsky.feed.post',
+      record: post('cas'),
+      swapCommit: head,
+    })
     expect(ok.status).toBe(200)
     const before = snapshot(t, did)
-    const stale = await call('com.atproto.repo.createRecord', { repo: did, collection: 'app.bsky.feed.post', record: post('stale'), swapCommit: head })
+    const stale = await call('com.atproto.repo.createRecord', {
+      repo: did,
+      collection: 'app.bsky.feed.post',
+      record: post('stale'),
+      swapCommit: head,
+    })
     expect([stale.status, stale.body.error]).toEqual([400, 'InvalidSwap'])
     const staleBatch = await call('com.atproto.repo.applyWrites', { repo: did, swapCommit: head, writes: [] })
     expect(staleBatch.body.error).toBe('InvalidSwap')
@@ -119,19 +209,53 @@ describe('compare-and-swap', () => {
   })
 
   it('swapRecord on putRecord and deleteRecord', async () => {
-    const first = await call('com.atproto.repo.putRecord', { repo: did, collection: 'com.example.cas', rkey: 'r', record: { v: 1 }, swapRecord: null })
+    const first = await call('com.atproto.repo.putRecord', {
+      repo: did,
+      collection: 'com.example.cas',
+      rkey: 'r',
+      record: { v: 1 },
+      swapRecord: null,
+    })
     expect(first.status).toBe(200)
     const before = snapshot(t, did)
-    const exists = await call('com.atproto.repo.putRecord', { repo: did, collection: 'com.example.cas', rkey: 'r', record: { v: 2 }, swapRecord: null })
+    const exists = await call('com.atproto.repo.putRecord', {
+      repo: did,
+      collection: 'com.example.cas',
+      rkey: 'r',
+      record: { v: 2 },
+      swapRecord: null,
+    })
     expect(exists.body.error).toBe('InvalidSwap')
-    const wrong = await call('com.atproto.repo.putRecord', { repo: did, collection: 'com.example.cas', rkey: 'r', record: { v: 2 }, swapRecord: first.body.commit.cid })
+    const wrong = await call('com.atproto.repo.putRecord', {
+      repo: did,
+      collection: 'com.example.cas',
+      rkey: 'r',
+      record: { v: 2 },
+      swapRecord: first.body.commit.cid,
+    })
     expect(wrong.body.error).toBe('InvalidSwap')
-    const del = await call('com.atproto.repo.deleteRecord', { repo: did, collection: 'com.example.cas', rkey: 'r', swapRecord: first.body.commit.cid })
+    const del = await call('com.atproto.repo.deleteRecord', {
+      repo: did,
+      collection: 'com.example.cas',
+      rkey: 'r',
+      swapRecord: first.body.commit.cid,
+    })
     expect(del.body.error).toBe('InvalidSwap')
     expect(snapshot(t, did)).toEqual(before)
-    const right = await call('com.atproto.repo.putRecord', { repo: did, collection: 'com.example.cas', rkey: 'r', record: { v: 2 }, swapRecord: first.body.cid })
+    const right = await call('com.atproto.repo.putRecord', {
+      repo: did,
+      collection: 'com.example.cas',
+      rkey: 'r',
+      record: { v: 2 },
+      swapRecord: first.body.cid,
+    })
     expect(right.status).toBe(200)
-    const gone = await call('com.atproto.repo.deleteRecord', { repo: did, collection: 'com.example.cas', rkey: 'r', swapRecord: right.body.cid })
+    const gone = await call('com.atproto.repo.deleteRecord', {
+      repo: did,
+      collection: 'com.example.cas',
+      rkey: 'r',
+      swapRecord: right.body.cid,
+    })
     expect(gone.status).toBe(200)
     expect(gone.body.commit.cid).toBe(t.pds.ctx.repo?.getRoot(did)?.cid.toString())
   })
@@ -158,9 +282,16 @@ describe('validation and record keys', () => {
   })
 
   it('enforces lexicon record keys and fills in TIDs', async () => {
-    expect((await call('com.atproto.repo.putRecord', { repo: did, collection: 'app.bsky.actor.profile', rkey: 'other', record: {} })).body.message).toMatch(
-      /Invalid record key for app.bsky.actor.profile/,
-    )
+    expect(
+      (
+        await call('com.atproto.repo.putRecord', {
+          repo: did,
+          collection: 'app.bsky.actor.profile',
+          rkey: 'other',
+          record: {},
+        })
+      ).body.message,
+    ).toMatch(/Invalid record key for app.bsky.actor.profile/)
     expect((await create('app.bsky.feed.post', post('x'), { rkey: 'not-a-tid' })).body.message).toMatch(/must be tid/)
     const tids = [] as string[]
     for (let i = 0; i < 3; i++) tids.push((await create('app.bsky.feed.post', post(`t${i}`))).body.uri.split('/').pop())
@@ -170,13 +301,25 @@ describe('validation and record keys', () => {
 
   it('refuses floats, legacy blob refs, and records over 1 MB', async () => {
     expect((await create('com.example.free', { f: 1.5 })).body.error).toBe('InvalidRequest')
-    expect((await create('com.example.free', { img: { cid: 'bafkreigectgq4icn5f2pon2ty7ri25ry46zwsg5ywgrlvnvslo375v6oo4', mimeType: 'image/png' } })).body.message).toMatch(/Legacy blobs/)
+    expect(
+      (
+        await create('com.example.free', {
+          img: { cid: 'bafkreigectgq4icn5f2pon2ty7ri25ry46zwsg5ywgrlvnvslo375v6oo4', mimeType: 'image/png' },
+        })
+      ).body.message,
+    ).toMatch(/Legacy blobs/)
     const before = snapshot(t, did)
     const big = await xrpc(t, 'com.atproto.repo.createRecord', {
       token,
       body: { repo: did, collection: 'com.example.free', record: { s: 'x'.repeat(1_000_100) } },
     })
-    expect(big.status).toBe(413)
+    expect([big.status, big.body.error]).toEqual([400, 'InvalidRequest'])
+    expect(big.body.message).toMatch(/Record too large/)
+    const huge = await xrpc(t, 'com.atproto.repo.createRecord', {
+      token,
+      body: { repo: did, collection: 'com.example.free', record: { s: 'x'.repeat(3 * 1024 * 1024) } },
+    })
+    expect([huge.status, huge.body.error]).toEqual([413, 'PayloadTooLarge'])
     expect(snapshot(t, did)).toEqual(before)
   })
 })
@@ -184,17 +327,35 @@ describe('validation and record keys', () => {
 describe('no-ops and duplicates', () => {
   it('putRecord with the stored record and deleteRecord of a missing record write nothing', async () => {
     const rec = { $type: 'app.bsky.actor.profile', displayName: 'Same' }
-    const first = await call('com.atproto.repo.putRecord', { repo: did, collection: 'app.bsky.actor.profile', rkey: 'self', record: rec })
+    const first = await call('com.atproto.repo.putRecord', {
+      repo: did,
+      collection: 'app.bsky.actor.profile',
+      rkey: 'self',
+      record: rec,
+    })
     const before = snapshot(t, did)
-    const again = await call('com.atproto.repo.putRecord', { repo: did, collection: 'app.bsky.actor.profile', rkey: 'self', record: rec })
+    const again = await call('com.atproto.repo.putRecord', {
+      repo: did,
+      collection: 'app.bsky.actor.profile',
+      rkey: 'self',
+      record: rec,
+    })
     expect(again.body).toEqual({ uri: first.body.uri, cid: first.body.cid, validationStatus: 'valid' })
-    const del = await call('com.atproto.repo.deleteRecord', { repo: did, collection: 'app.bsky.feed.post', rkey: '3kzzzzzzzzz22' })
+    const del = await call('com.atproto.repo.deleteRecord', {
+      repo: did,
+      collection: 'app.bsky.feed.post',
+      rkey: '3kzzzzzzzzz22',
+    })
     expect([del.status, del.body]).toEqual([200, {}])
     expect(snapshot(t, did)).toEqual(before)
   })
 
   it('a second like of the same subject replaces the first (one commit)', async () => {
-    const target = await call('com.atproto.repo.createRecord', { repo: did, collection: 'app.bsky.feed.post', record: post('likeable') })
+    const target = await call('com.atproto.repo.createRecord', {
+      repo: did,
+      collection: 'app.bsky.feed.post',
+      record: post('likeable'),
+    })
     const subject = { uri: target.body.uri, cid: target.body.cid }
     const like = (n: number) =>
       call('com.atproto.repo.createRecord', {
@@ -204,7 +365,9 @@ describe('no-ops and duplicates', () => {
       })
     const a = await like(1)
     const b = await like(2)
-    const list = await xrpc(t, 'com.atproto.repo.listRecords', { query: { repo: did, collection: 'app.bsky.feed.like' } })
+    const list = await xrpc(t, 'com.atproto.repo.listRecords', {
+      query: { repo: did, collection: 'app.bsky.feed.like' },
+    })
     expect(list.body.records.map((r: { uri: string }) => r.uri)).toEqual([b.body.uri])
     expect(a.body.uri).not.toBe(b.body.uri)
   })
@@ -213,8 +376,18 @@ describe('no-ops and duplicates', () => {
 describe('stored blocks', () => {
   it('are exactly the blocks reachable from the head commit, and @atproto/repo verifies them', async () => {
     for (let i = 0; i < 30; i++) {
-      const r = await call('com.atproto.repo.createRecord', { repo: did, collection: 'com.example.churn', rkey: `c${i % 7}x${i}`, record: { i } })
-      if (i % 3 === 0) await call('com.atproto.repo.deleteRecord', { repo: did, collection: 'com.example.churn', rkey: r.body.uri.split('/').pop() })
+      const r = await call('com.atproto.repo.createRecord', {
+        repo: did,
+        collection: 'com.example.churn',
+        rkey: `c${i % 7}x${i}`,
+        record: { i },
+      })
+      if (i % 3 === 0)
+        await call('com.atproto.repo.deleteRecord', {
+          repo: did,
+          collection: 'com.example.churn',
+          rkey: r.body.uri.split('/').pop(),
+        })
     }
     const store = t.pds.ctx.repo?.blockStore(did)
     const root = t.pds.ctx.repo?.getRoot(did)
@@ -225,8 +398,12 @@ describe('stored blocks', () => {
     const signingKey = t.pds.ctx.signingKey(did).did()
     const verified = await verifyRepoCar(car, did, signingKey)
     expect(verified.commit.rev).toBe(root.rev)
-    const listed = await xrpc(t, 'com.atproto.repo.listRecords', { query: { repo: did, collection: 'com.example.churn', limit: '100' } })
-    const inCar = verified.creates.filter((c) => c.collection === 'com.example.churn').map((c) => `at://${did}/${c.collection}/${c.rkey}`)
+    const listed = await xrpc(t, 'com.atproto.repo.listRecords', {
+      query: { repo: did, collection: 'com.example.churn', limit: '100' },
+    })
+    const inCar = verified.creates
+      .filter((c) => c.collection === 'com.example.churn')
+      .map((c) => `at://${did}/${c.collection}/${c.rkey}`)
     expect(listed.body.records.map((r: { uri: string }) => r.uri).sort()).toEqual(inCar.sort())
   })
 })

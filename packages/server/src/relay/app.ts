@@ -94,52 +94,59 @@ async function buildContext(cfg: RelayConfig, opts: RelayOptions): Promise<Relay
     },
     onError: (err) => logger.error({ err }, 'sequencer write failed; retrying'),
   })
+  buildIngest(ctx)
+  ctx.crawlLimiter = new RateLimiter({ limit: cfg.crawlRequestsPerHour, windowMs: 60 * 60_000, name: 'requestCrawl' })
+  return ctx
+}
+
+/** The ingest side: state checks (processor), resyncs, and the per-host subscriptions (crawler). */
+function buildIngest(ctx: RelayContext): void {
   ctx.processor = new Processor({
-    cfg: { strict: cfg.strict, futureRevSlackMs: 5 * 60_000, maxHeld: 100 },
-    accounts,
+    cfg: { strict: ctx.cfg.strict, futureRevSlackMs: 5 * 60_000, maxHeld: 100, maxHeldBytes: 4 * 1024 * 1024 },
+    accounts: ctx.accounts,
     sequencer: ctx.sequencer,
-    counters,
+    counters: ctx.counters,
     requestResync: (did) => {
-      counters.resyncs.requested++
+      ctx.counters.resyncs.requested++
       ctx.resyncer.request(did)
     },
     hostById: (id) => ctx.registry.byIdGet(id),
   })
   ctx.resyncer = new Resyncer({
-    identities,
-    pool,
-    dev: cfg.devMode,
-    maxRepoBytes: cfg.maxRepoBytes,
+    identities: ctx.identities,
+    pool: ctx.pool,
+    dev: ctx.cfg.devMode,
+    maxRepoBytes: ctx.cfg.maxRepoBytes,
     timeoutMs: 60_000,
     concurrency: 4,
     cooldownMs: 30_000,
     maxAttempts: 5,
     onResult: (r) => ctx.processor.applyResync(r),
     onFailure: (did, err, final) => {
-      if (final) counters.resyncs.failed++
-      logger.warn({ did, err: (err as Error)?.message, final }, 'resync failed')
+      if (final) ctx.counters.resyncs.failed++
+      ctx.logger.warn({ did, err: (err as Error)?.message, final }, 'resync failed')
     },
   })
   ctx.crawler = new Crawler({
-    dev: cfg.devMode,
-    maxFrameBytes: cfg.maxFrameBytes,
-    minBackoffMs: cfg.minBackoffMs,
-    maxBackoffMs: cfg.maxBackoffMs,
+    dev: ctx.cfg.devMode,
+    maxFrameBytes: ctx.cfg.maxFrameBytes,
+    minBackoffMs: ctx.cfg.minBackoffMs,
+    maxBackoffMs: ctx.cfg.maxBackoffMs,
     maxPending: 50_000,
-    backlog: () => ctx.sequencer.backlog,
-    logger,
+    maxPendingBytes: 256 * 1024 * 1024,
+    backlog: () => ({ events: ctx.sequencer.backlog, bytes: ctx.sequencer.backlogBytes }),
+    logger: ctx.logger,
     pipeline: {
-      pool,
-      identities,
-      accounts,
+      pool: ctx.pool,
+      identities: ctx.identities,
+      accounts: ctx.accounts,
       processor: ctx.processor,
-      accountLimiter: new KeyedBuckets(cfg.accountRate, cfg.accountBurst),
+      accountLimiter: new KeyedBuckets(ctx.cfg.accountRate, ctx.cfg.accountBurst),
       maxInFlight: 4096,
+      maxInFlightBytes: 64 * 1024 * 1024,
       onLostCommit: (did) => ctx.processor.lostCommit(did),
     },
   })
-  ctx.crawlLimiter = new RateLimiter({ limit: cfg.crawlRequestsPerHour, windowMs: 60 * 60_000, name: 'requestCrawl' })
-  return ctx
 }
 
 function fetchHandler(ctx: RelayContext) {
@@ -154,9 +161,12 @@ function fetchHandler(ctx: RelayContext) {
     const path = new URL(req.url).pathname
     if (path.startsWith('/admin/')) return handleAdmin(req, ctx)
     if (path === '/' && req.method === 'GET') {
-      return new Response(`Stratus relay ${RELAY_VERSION}\n\nFirehose: /xrpc/com.atproto.sync.subscribeRepos\nJSON: /subscribe\n`, {
-        headers: { 'content-type': 'text/plain; charset=utf-8' },
-      })
+      return new Response(
+        `Stratus relay ${RELAY_VERSION}\n\nFirehose: /xrpc/com.atproto.sync.subscribeRepos\nJSON: /subscribe\n`,
+        {
+          headers: { 'content-type': 'text/plain; charset=utf-8' },
+        },
+      )
     }
     return router.handle(req)
   }

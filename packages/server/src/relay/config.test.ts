@@ -19,7 +19,18 @@ describe('relay config', () => {
 
   it('reads flags over environment variables', () => {
     const input = readRelayConfig(
-      ['--port', '0', '--host=127.0.0.1', '--seed-hosts', 'a.example.com, b.example.com', '--lenient', '--dev', '--retention', '2h', '--no-fsync'],
+      [
+        '--port',
+        '0',
+        '--host=127.0.0.1',
+        '--seed-hosts',
+        'a.example.com, b.example.com',
+        '--lenient',
+        '--dev',
+        '--retention',
+        '2h',
+        '--no-fsync',
+      ],
       { RELAY_PORT: '9', RELAY_DB_URL: 'postgres://u@h/db', RELAY_ADMIN_PASSWORD: 'pw', RELAY_STRICT: 'true' },
     )
     expect(input).toMatchObject({

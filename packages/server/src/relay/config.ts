@@ -66,11 +66,23 @@ interface Field {
 
 export const FLAGS: readonly Field[] = [
   { key: 'port', flag: 'port', env: 'RELAY_PORT', kind: 'int', help: 'port to listen on (default 2470; 0 = any)' },
-  { key: 'bindHost', flag: 'host', env: 'RELAY_BIND_HOST', kind: 'string', help: 'interface to bind (default 0.0.0.0)' },
+  {
+    key: 'bindHost',
+    flag: 'host',
+    env: 'RELAY_BIND_HOST',
+    kind: 'string',
+    help: 'interface to bind (default 0.0.0.0)',
+  },
   { key: 'hostname', flag: 'hostname', env: 'RELAY_HOSTNAME', kind: 'string', help: 'public DNS name' },
   { key: 'dbUrl', flag: 'db', env: 'RELAY_DB_URL', kind: 'string', help: 'sqlite:<path> or postgres://… (state)' },
   { key: 'dataDir', flag: 'data-dir', env: 'RELAY_DATA_DIR', kind: 'string', help: 'data dir (default ./data/relay)' },
-  { key: 'seedHosts', flag: 'seed-hosts', env: 'RELAY_SEED_HOSTS', kind: 'list', help: 'trusted PDS hosts, comma-separated' },
+  {
+    key: 'seedHosts',
+    flag: 'seed-hosts',
+    env: 'RELAY_SEED_HOSTS',
+    kind: 'list',
+    help: 'trusted PDS hosts, comma-separated',
+  },
   { key: 'adminPassword', flag: 'admin-password', env: 'RELAY_ADMIN_PASSWORD', kind: 'string', help: 'admin password' },
   { key: 'devMode', flag: 'dev', env: 'RELAY_DEV_MODE', kind: 'bool', help: 'allow loopback/http hosts' },
   { key: 'strict', flag: 'strict', env: 'RELAY_STRICT', kind: 'bool', help: 'drop failed sync 1.1 proofs (default)' },

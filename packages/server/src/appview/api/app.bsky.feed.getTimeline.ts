@@ -24,7 +24,7 @@ export default function (router: XrpcRouter, app: AppViewContext): void {
             ),
           ]),
         )
-      const page = await pageFeedItems(q, decodeCursor(params.cursor), limitOf(params))
+      const page = await pageFeedItems(app.db, q, decodeCursor(params.cursor), limitOf(params))
       return json({ cursor: page.cursor, feed: await renderFeed(app, viewer, page.items) })
     },
     { auth: app.auth.required },

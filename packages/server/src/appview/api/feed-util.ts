@@ -5,7 +5,7 @@
 import type { SelectQueryBuilder } from 'kysely'
 import type { AppViewContext } from '../context.ts'
 import { viewCtx } from '../context.ts'
-import type { AppViewSchema } from '../db/index.ts'
+import type { AppViewSchema, Db } from '../db/index.ts'
 import { type FeedItem, type Json, feedView } from '../views/index.ts'
 import { type Cursor, encodeCursor } from './util.ts'
 
@@ -19,18 +19,16 @@ interface Row {
   post_uri: string
   originator: string
   sort_at: string
-  repost_cid: string | null
 }
 
 /** Runs a feed_item query (aliased `fi`), newest first after the cursor; returns items and the next cursor. */
 export async function pageFeedItems(
+  db: Db,
   q: FeedItemQuery | AnyFeedItemQuery,
   cursor: Cursor | undefined,
   limit: number,
 ): Promise<{ items: FeedItem[]; cursor?: string }> {
-  let query = (q as FeedItemQuery)
-    .leftJoin('repost', 'repost.uri', 'fi.uri')
-    .select(['fi.uri', 'fi.type', 'fi.post_uri', 'fi.originator', 'fi.sort_at', 'repost.cid as repost_cid'])
+  let query = (q as FeedItemQuery).select(['fi.uri', 'fi.type', 'fi.post_uri', 'fi.originator', 'fi.sort_at'])
   if (cursor) {
     query = query.where((eb) =>
       eb.or([
@@ -40,11 +38,18 @@ export async function pageFeedItems(
     )
   }
   const rows = (await query.orderBy('fi.sort_at', 'desc').orderBy('fi.uri', 'desc').limit(limit).execute()) as Row[]
+  // Repost CIDs for the page only (joining them into the scan would cost a lookup per scanned row).
+  const repostUris = rows.filter((r) => r.type === 'repost').map((r) => r.uri)
+  const cids = new Map<string, string>()
+  if (repostUris.length > 0) {
+    const reposts = await db.selectFrom('repost').select(['uri', 'cid']).where('uri', 'in', repostUris).execute()
+    for (const r of reposts) cids.set(r.uri, r.cid)
+  }
   const items = rows.map((r): FeedItem => {
     if (r.type !== 'repost') return { postUri: r.post_uri }
     return {
       postUri: r.post_uri,
-      repost: { uri: r.uri, cid: r.repost_cid ?? '', by: r.originator, indexedAt: r.sort_at },
+      repost: { uri: r.uri, cid: cids.get(r.uri) ?? '', by: r.originator, indexedAt: r.sort_at },
     }
   })
   const last = rows[rows.length - 1]

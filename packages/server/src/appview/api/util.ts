@@ -5,7 +5,12 @@
 import { InvalidRequestError } from '@stratus/core/xrpc'
 import type { AppViewContext } from '../context.ts'
 
-export const json = (body: unknown) => ({ encoding: 'application/json', body })
+/**
+ * A JSON response. View objects are already in the JSON form (records are stored that way), so a plain
+ * JSON.stringify is exact and skips the data-model conversion of the generic output path.
+ */
+export const json = (body: unknown): Response =>
+  new Response(JSON.stringify(body), { headers: { 'content-type': 'application/json; charset=utf-8' } })
 
 export interface Cursor {
   sortAt: string

@@ -58,6 +58,7 @@ async function core(db: AnyDb): Promise<void> {
     .addColumn('avatar_cid', 'text')
     .addColumn('banner_cid', 'text')
     .addColumn('pinned_post', 'text')
+    .addColumn('pinned_post_cid', 'text')
     .addColumn('created_at', 'text')
     .addColumn('indexed_at', 'text', (c) => c.notNull())
     .execute()
@@ -96,7 +97,11 @@ async function posts(db: AnyDb): Promise<void> {
     .addColumn('originator', 'text', (c) => c.notNull())
     .addColumn('sort_at', 'text', (c) => c.notNull())
     .execute()
-  await db.schema.createIndex('feed_item_originator_idx').on('feed_item').columns(['originator', 'sort_at']).execute()
+  await db.schema
+    .createIndex('feed_item_originator_idx')
+    .on('feed_item')
+    .columns(['originator', 'sort_at', 'uri'])
+    .execute()
   await db.schema.createIndex('feed_item_sort_idx').on('feed_item').column('sort_at').execute()
   await db.schema.createIndex('feed_item_post_idx').on('feed_item').column('post_uri').execute()
   await db.schema

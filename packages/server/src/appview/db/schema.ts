@@ -38,6 +38,7 @@ export interface ProfileTable {
   avatar_cid: string | null
   banner_cid: string | null
   pinned_post: string | null
+  pinned_post_cid: string | null
   created_at: string | null
   indexed_at: string
 }

@@ -30,7 +30,6 @@ export async function loadActors(db: Db, state: HydrationState, dids: Iterable<s
     const rows = await db
       .selectFrom('actor')
       .leftJoin('profile', 'profile.did', 'actor.did')
-      .leftJoin('record', 'record.uri', 'profile.uri')
       .select([
         'actor.did',
         'actor.handle',
@@ -43,9 +42,9 @@ export async function loadActors(db: Db, state: HydrationState, dids: Iterable<s
         'profile.avatar_cid',
         'profile.banner_cid',
         'profile.pinned_post',
+        'profile.pinned_post_cid',
         'profile.created_at as p_created_at',
         'profile.indexed_at as p_indexed_at',
-        'record.json',
       ])
       .where('actor.did', 'in', part)
       .execute()
@@ -60,12 +59,11 @@ export async function loadActors(db: Db, state: HydrationState, dids: Iterable<s
         info.profile = {
           uri: r.p_uri,
           cid: r.p_cid,
-          record: r.json ? parseJson(r.json) : {},
           displayName: r.display_name ?? undefined,
           description: r.description ?? undefined,
           avatarCid: r.avatar_cid ?? undefined,
           bannerCid: r.banner_cid ?? undefined,
-          pinnedPost: r.pinned_post ?? undefined,
+          pinnedPost: r.pinned_post && r.pinned_post_cid ? { uri: r.pinned_post, cid: r.pinned_post_cid } : undefined,
           createdAt: r.p_created_at ?? undefined,
           indexedAt: r.p_indexed_at ?? r.indexed_at,
         }

@@ -8,12 +8,11 @@ export type JsonObject = Record<string, unknown>
 export interface ProfileInfo {
   uri: string
   cid: string
-  record: JsonObject
   displayName?: string
   description?: string
   avatarCid?: string
   bannerCid?: string
-  pinnedPost?: string
+  pinnedPost?: { uri: string; cid: string }
   createdAt?: string
   indexedAt: string
 }

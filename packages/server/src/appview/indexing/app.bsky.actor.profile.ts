@@ -16,6 +16,7 @@ async function insert({ db }: IndexCtx, rec: IndexedRecord): Promise<void> {
       avatar_cid: blobCid(v.avatar) ?? null,
       banner_cid: blobCid(v.banner) ?? null,
       pinned_post: strongRef(v.pinnedPost)?.uri ?? null,
+      pinned_post_cid: strongRef(v.pinnedPost)?.cid ?? null,
       created_at: normalizeTime(v.createdAt) ?? null,
       indexed_at: rec.indexedAt,
     })

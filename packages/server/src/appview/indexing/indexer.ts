@@ -65,35 +65,22 @@ export class Indexer {
   async #upsertRecord(ctx: IndexCtx, plugin: IndexingPlugin, evt: RecordEvent): Promise<void> {
     const cid = evt.cid?.toString()
     if (!cid || evt.record === undefined) return
-    const existing = await ctx.db.selectFrom('record').select('cid').where('uri', '=', evt.uri).executeTakeFirst()
-    if (existing?.cid === cid) return
-    if (existing) await this.deleteRecord(ctx, evt.uri)
-    if (this.opts.lexicons && !this.opts.lexicons.validateRecord(evt.collection, evt.record).success) return
-    const value = lexToJson(evt.record as LexValue) as JsonObject
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return
+    const valid = !this.opts.lexicons || this.opts.lexicons.validateRecord(evt.collection, evt.record).success
+    const value = valid ? (lexToJson(evt.record as LexValue) as JsonObject) : undefined
+    if (!value || typeof value !== 'object' || Array.isArray(value)) return this.deleteRecord(ctx, evt.uri)
     const indexedAt = this.opts.now?.() ?? new Date().toISOString()
     await this.#ensureActor(ctx.db, evt.did, indexedAt)
-    await ctx.db
-      .insertInto('record')
-      .values({
-        uri: evt.uri,
-        cid,
-        did: evt.did,
-        collection: evt.collection,
-        rkey: evt.rkey,
-        json: JSON.stringify(value),
-        indexed_at: indexedAt,
-      })
-      .execute()
-    await plugin.insert(ctx, {
-      uri: evt.uri,
-      did: evt.did,
-      collection: evt.collection,
-      rkey: evt.rkey,
-      cid,
-      value,
-      indexedAt,
-    })
+    const row = { uri: evt.uri, cid, did: evt.did, collection: evt.collection, rkey: evt.rkey, json: JSON.stringify(value), indexed_at: indexedAt }
+    // Insert first: new records (the common case) cost one statement; a conflict means we hold a version.
+    const res = await ctx.db.insertInto('record').values(row).onConflict((oc) => oc.column('uri').doNothing()).executeTakeFirst()
+    if (Number(res.numInsertedOrUpdatedRows ?? 0) === 0) {
+      const existing = await ctx.db.selectFrom('record').select('cid').where('uri', '=', evt.uri).executeTakeFirst()
+      if (existing?.cid === cid) return
+      await this.deleteRecord(ctx, evt.uri)
+      await ctx.db.insertInto('record').values(row).execute()
+    }
+    const rec = { uri: evt.uri, did: evt.did, collection: evt.collection, rkey: evt.rkey, cid, value, indexedAt }
+    await plugin.insert(ctx, rec)
   }
 
   /** Undoes a record through its plugin (no-op if we do not hold it). */

@@ -70,7 +70,7 @@ export function profileViewDetailed(ctx: ViewCtx, did: string): Json | undefined
   if (!a) return undefined
   const c = a.counts
   const banner = a.profile?.bannerCid ? ctx.urls.image('banner', a.did, a.profile.bannerCid) : undefined
-  const pinned = a.profile?.record.pinnedPost
+  const pinned = a.profile?.pinnedPost
   return compact({
     did: a.did,
     handle: a.handle,
@@ -86,7 +86,7 @@ export function profileViewDetailed(ctx: ViewCtx, did: string): Json | undefined
     createdAt: a.profile?.createdAt,
     viewer: actorViewer(ctx, did),
     labels: [],
-    pinnedPost: pinned && typeof pinned === 'object' ? pinned : undefined,
+    pinnedPost: pinned ? { uri: pinned.uri, cid: pinned.cid } : undefined,
   })
 }
 

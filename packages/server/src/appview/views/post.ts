@@ -153,7 +153,7 @@ export function postView(ctx: ViewCtx, uri: string): Json | undefined {
         threadMuted: false,
         replyDisabled: viewerCanReply(state, root) ? undefined : true,
         embeddingDisabled: p.creator !== state.viewer && embeddingDisabled(state, p.uri),
-        pinned: state.actors.get(p.creator)?.profile?.pinnedPost === p.uri ? true : undefined,
+        pinned: state.actors.get(p.creator)?.profile?.pinnedPost?.uri === p.uri ? true : undefined,
       })
     : undefined
   return compact({

@@ -34,7 +34,13 @@ function prepare(ctx: PdsContext, w: Write, validate: boolean | undefined): Prep
     case `${NS}#create`:
     case `${NS}#update`: {
       const action = w.$type === `${NS}#create` ? 'create' : 'update'
-      return prepareRecordWrite(ctx.lexicons, { action, collection: w.collection, rkey: w.rkey, record: w.value, validate })
+      return prepareRecordWrite(ctx.lexicons, {
+        action,
+        collection: w.collection,
+        rkey: w.rkey,
+        record: w.value,
+        validate,
+      })
     }
     case `${NS}#delete`:
       return prepareDelete({ collection: w.collection, rkey: w.rkey })
@@ -61,7 +67,11 @@ export default function register(router: XrpcRouter, ctx: PdsContext): void {
       const did = writerDid(ctx, auth, body.repo)
       if (body.writes.length > MAX_WRITES) throw new InvalidRequestError(`Too many writes. Max: ${MAX_WRITES}`)
       const writes = body.writes.map((w) => prepare(ctx, w, body.validate))
-      enforceWritePoints(ctx.limits, did, writes.reduce((n, w) => n + POINTS[w.action], 0))
+      enforceWritePoints(
+        ctx.limits,
+        did,
+        writes.reduce((n, w) => n + POINTS[w.action], 0),
+      )
       const swapCommit = parseCidParam(body.swapCommit, 'swapCommit')
       const commit = repoOf(ctx).processWrites(did, writes, { swapCommit })
       return {

@@ -43,6 +43,10 @@ export default function register(router: XrpcRouter, ctx: PdsContext): void {
       importRepo(repo, auth.did, verified, ctx.signingKey(auth.did))
       return undefined
     },
-    { auth: ctx.auth.access({ checkTakedown: true, scopes: ACCESS_FULL }), maxBodyBytes: MAX_IMPORT_BYTES, streamInput: true },
+    {
+      auth: ctx.auth.access({ checkTakedown: true, scopes: ACCESS_FULL }),
+      maxBodyBytes: MAX_IMPORT_BYTES,
+      streamInput: true,
+    },
   )
 }

@@ -15,7 +15,8 @@ function asChunks(body: unknown): AsyncIterable<Uint8Array> {
       yield body
     })()
   }
-  if (typeof body === 'object' && body !== null && Symbol.asyncIterator in body) return body as AsyncIterable<Uint8Array>
+  if (typeof body === 'object' && body !== null && Symbol.asyncIterator in body)
+    return body as AsyncIterable<Uint8Array>
   // The router parses JSON bodies even on streamed routes, losing the exact bytes.
   throw new InvalidRequestError('Upload the blob with its own media type (JSON bodies cannot be stored byte for byte)')
 }

@@ -126,7 +126,9 @@ export class PdsBlobs {
   applyLinks(did: string, unlinked: { collection: string; rkey: string }[], linked: RecordBlobLink[]): string[] {
     const released = new Set<string>()
     for (const r of unlinked) for (const cid of this.unlinkRecord(did, r.collection, r.rkey)) released.add(cid)
-    const insert = this.db.stmt('INSERT INTO record_blob (did, blob_cid, collection, rkey) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING')
+    const insert = this.db.stmt(
+      'INSERT INTO record_blob (did, blob_cid, collection, rkey) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+    )
     for (const w of linked) {
       for (const blob of w.blobs) {
         const cid = blob.ref.toString()
@@ -152,10 +154,16 @@ export class PdsBlobs {
     if (!row) throw new InvalidRequestError(`Could not find blob: ${cid}`, 'BlobNotFound')
     if (row.temp === 0) return
     if (blob.mimeType !== row.mime_type) {
-      throw new InvalidRequestError(`Referenced Mimetype does not match stored blob. Expected: ${row.mime_type}, Got: ${blob.mimeType}`, 'InvalidMimeType')
+      throw new InvalidRequestError(
+        `Referenced Mimetype does not match stored blob. Expected: ${row.mime_type}, Got: ${blob.mimeType}`,
+        'InvalidMimeType',
+      )
     }
     if (blob.size !== row.size) {
-      throw new InvalidRequestError(`Referenced Size does not match stored blob. Expected: ${row.size}, Got: ${blob.size}`, 'InvalidSize')
+      throw new InvalidRequestError(
+        `Referenced Size does not match stored blob. Expected: ${row.size}, Got: ${blob.size}`,
+        'InvalidSize',
+      )
     }
     this.db.stmt('UPDATE blob SET temp = 0 WHERE did = ? AND cid = ?').run(did, cid)
   }
@@ -179,7 +187,9 @@ export class PdsBlobs {
   replaceLinks(did: string, links: { collection: string; rkey: string; cids: string[] }[]): string[] {
     const before = this.db.stmt('SELECT cid FROM blob WHERE did = ? AND temp = 0').all(did) as { cid: string }[]
     this.db.stmt('DELETE FROM record_blob WHERE did = ?').run(did)
-    const insert = this.db.stmt('INSERT INTO record_blob (did, blob_cid, collection, rkey) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING')
+    const insert = this.db.stmt(
+      'INSERT INTO record_blob (did, blob_cid, collection, rkey) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+    )
     const promote = this.db.stmt('UPDATE blob SET temp = 0 WHERE did = ? AND cid = ? AND temp = 1')
     for (const l of links) {
       for (const cid of l.cids) {
@@ -187,7 +197,10 @@ export class PdsBlobs {
         promote.run(did, cid)
       }
     }
-    return this.deleteUnreferenced(did, before.map((r) => r.cid))
+    return this.deleteUnreferenced(
+      did,
+      before.map((r) => r.cid),
+    )
   }
 
   /** Removes the files of blobs whose rows are gone (call after the transaction committed). */
@@ -228,7 +241,9 @@ export class PdsBlobs {
           )
           .all(did, opts.since, opts.cursor ?? '', opts.limit)
       : this.db
-          .stmt('SELECT DISTINCT blob_cid AS cid FROM record_blob WHERE did = ? AND blob_cid > ? ORDER BY blob_cid LIMIT ?')
+          .stmt(
+            'SELECT DISTINCT blob_cid AS cid FROM record_blob WHERE did = ? AND blob_cid > ? ORDER BY blob_cid LIMIT ?',
+          )
           .all(did, opts.cursor ?? '', opts.limit)
     return (rows as { cid: string }[]).map((r) => CID.parse(r.cid))
   }

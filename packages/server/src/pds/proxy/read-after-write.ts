@@ -48,7 +48,7 @@ export async function readAfterWrite(
   const rev = upstream.headers.get('atproto-repo-rev')
   const length = Number(upstream.headers.get('content-length') ?? 0)
   if (!rev || !isJson(upstream.headers.get('content-type')) || length > MAX_MUNGE_BYTES) return relayResponse(upstream)
-  const local = localRecordsSince(ctx.db, viewer.did, rev)
+  const local = localRecordsSince(ctx, viewer.did, rev)
   if (local.count === 0) return relayResponse(upstream)
   const text = await readText(upstream, MAX_MUNGE_BYTES)
   let body: Json
@@ -71,7 +71,7 @@ export async function localThread(ctx: PdsContext, req: Request, rev: string, vi
   const params = new URL(req.url).searchParams
   const uri = ownUri(ctx, viewer.did, params.get('uri') ?? '')
   if (!uri) return null
-  const local = localRecordsSince(ctx.db, viewer.did, rev)
+  const local = localRecordsSince(ctx, viewer.did, rev)
   const found = local.posts.find((p) => p.uri === uri)
   if (!found) return null
   const post = await viewer.postView(found)

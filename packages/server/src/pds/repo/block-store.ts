@@ -79,13 +79,16 @@ export class AccountBlockStore implements BlockStore {
     if (commit.did !== this.did) throw new RepoError(`commit for ${commit.did} applied to the store of ${this.did}`)
     const root = readRoot(this.db, this.did)
     const follows = root === null ? commit.prev === null : commit.prev?.equals(root.cid) === true
-    if (!follows) throw new RepoError(`commit ${commit.cid} does not follow the stored root ${root ? root.cid : '(none)'}`)
+    if (!follows)
+      throw new RepoError(`commit ${commit.cid} does not follow the stored root ${root ? root.cid : '(none)'}`)
     const commitBytes = commit.newBlocks.get(commit.cid)
     if (!commitBytes) throw new RepoError(`commit block ${commit.cid} is not among the commit's new blocks`)
     const now = new Date().toISOString()
     let id: number
     if (root === null) {
-      id = (this.db.stmt(SQL.insertRoot).get(this.did, commit.cid.bytes, commit.rev, commitBytes, now) as { id: number }).id
+      id = (
+        this.db.stmt(SQL.insertRoot).get(this.did, commit.cid.bytes, commit.rev, commitBytes, now) as { id: number }
+      ).id
     } else {
       id = root.id
       this.db.stmt(SQL.updateRoot).run(commit.cid.bytes, commit.rev, commitBytes, now, id)

@@ -18,7 +18,12 @@ import { readRoot } from './block-store.ts'
 import { clearRecordIndex, indexRecord } from './records.ts'
 import type { PdsRepo } from './service.ts'
 
-export function importRepo(repo: PdsRepo, did: string, verified: VerifiedRepo, keypair: Keypair): { cid: string; rev: string } {
+export function importRepo(
+  repo: PdsRepo,
+  did: string,
+  verified: VerifiedRepo,
+  keypair: Keypair,
+): { cid: string; rev: string } {
   if (verified.did !== did) throw new InvalidRequestError(`The repository is for ${verified.did}, not ${did}`)
   const records = [...verified.records()]
   let removed: string[] = []
@@ -32,7 +37,13 @@ export function importRepo(repo: PdsRepo, did: string, verified: VerifiedRepo, k
     const now = new Date().toISOString()
     const links: { collection: string; rkey: string; cids: string[] }[] = []
     for (const r of records) {
-      indexRecord(repo.db, did, { collection: r.collection, rkey: r.rkey, cid: r.cid, record: r.value }, commit.rev, now)
+      indexRecord(
+        repo.db,
+        did,
+        { collection: r.collection, rkey: r.rkey, cid: r.cid, record: r.value },
+        commit.rev,
+        now,
+      )
       const cids = importedBlobCids(r.value)
       if (cids.length > 0) links.push({ collection: r.collection, rkey: r.rkey, cids })
     }
@@ -49,7 +60,9 @@ export function importRepo(repo: PdsRepo, did: string, verified: VerifiedRepo, k
 /** The CommitData that writes the verified tree into an empty store under a new signed commit. */
 function importCommit(verified: VerifiedRepo, keypair: Keypair, rev: string): CommitData {
   const base = verified.toImportCommit()
-  const signed = encodeCommit(signCommit({ did: verified.did, version: 3, data: verified.commit.data, rev, prev: null }, keypair))
+  const signed = encodeCommit(
+    signCommit({ did: verified.did, version: 3, data: verified.commit.data, rev, prev: null }, keypair),
+  )
   base.newBlocks.delete(verified.commitCid)
   base.newBlocks.add(signed)
   return { ...base, cid: signed.cid, rev, since: null, prev: null }
@@ -65,7 +78,12 @@ export function importedBlobCids(value: LexValue): string[] {
       out.add(v.ref.toString())
     } else if (Array.isArray(v)) {
       for (const item of v) stack.push(item)
-    } else if (typeof v === 'object' && v !== null && !(v instanceof Uint8Array) && Object.getPrototypeOf(v) === Object.prototype) {
+    } else if (
+      typeof v === 'object' &&
+      v !== null &&
+      !(v instanceof Uint8Array) &&
+      Object.getPrototypeOf(v) === Object.prototype
+    ) {
       const o = v as Record<string, unknown>
       const ref = o.$type === 'blob' || (typeof o.cid === 'string' && Object.keys(o).length === 2) ? toBlobRef(o) : null
       if (ref) out.add(ref.ref.toString())

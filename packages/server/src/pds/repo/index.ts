@@ -28,7 +28,14 @@ export {
   type ValidationStatus,
 } from './prepare.ts'
 export { backlinksOf, recordUri, type ListedRecord, type ListRecordsOptions, type StoredRecord } from './records.ts'
-export { MAX_EVENT_BLOCK_BYTES, MAX_WRITES, PdsRepo, type PdsRepoDeps, type RepoSequencer, type WriteOptions } from './service.ts'
+export {
+  MAX_EVENT_BLOCK_BYTES,
+  MAX_WRITES,
+  PdsRepo,
+  type PdsRepoDeps,
+  type RepoSequencer,
+  type WriteOptions,
+} from './service.ts'
 
 export interface InstallRepoOptions {
   /** Grace period of unreferenced uploads (default and minimum 1 h). */

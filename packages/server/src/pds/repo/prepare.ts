@@ -53,7 +53,8 @@ export interface RecordWriteInput {
 export function prepareRecordWrite(lexicons: Lexicons, input: RecordWriteInput): PreparedRecordWrite {
   const { action, collection } = input
   if (!isValidNsid(collection)) throw new InvalidRequestError(`Invalid collection NSID: ${collection}`)
-  if (input.rkey !== undefined && !isValidRecordKey(input.rkey)) throw new InvalidRequestError(`Invalid record key: ${input.rkey}`)
+  if (input.rkey !== undefined && !isValidRecordKey(input.rkey))
+    throw new InvalidRequestError(`Invalid record key: ${input.rkey}`)
   const rkey = input.rkey || nextTid()
   const record = withType(input.record, collection)
   const validationStatus = validateRecord(lexicons, collection, rkey, record, input.validate)
@@ -66,7 +67,17 @@ export function prepareRecordWrite(lexicons: Lexicons, input: RecordWriteInput):
   if (block.bytes.length > MAX_RECORD_BYTES) {
     throw new InvalidRequestError(`Record too large: ${block.bytes.length} bytes (limit ${MAX_RECORD_BYTES})`)
   }
-  return { action, collection, rkey, record, cid: block.cid, bytes: block.bytes, blobs: blobRefs(record), validationStatus, swapCid: input.swapCid }
+  return {
+    action,
+    collection,
+    rkey,
+    record,
+    cid: block.cid,
+    bytes: block.bytes,
+    blobs: blobRefs(record),
+    validationStatus,
+    swapCid: input.swapCid,
+  }
 }
 
 export function prepareDelete(input: { collection: string; rkey: string; swapCid?: CID | null }): PreparedDelete {
@@ -91,10 +102,16 @@ function withType(record: unknown, collection: string): LexMap {
   return record
 }
 
-function validateRecord(lexicons: Lexicons, collection: string, rkey: string, record: LexMap, validate?: boolean): ValidationStatus | undefined {
+function validateRecord(
+  lexicons: Lexicons,
+  collection: string,
+  rkey: string,
+  record: LexMap,
+  validate?: boolean,
+): ValidationStatus | undefined {
   if (validate === false) return undefined
   const def = lexicons.getDef(collection)
-  if (!def || def.type !== 'record') {
+  if (def?.type !== 'record') {
     if (validate === true) throw new InvalidRequestError(`Unknown lexicon type: ${collection}`)
     const res = lexicons.validateRecord(collection, record) // data-model shape only, for unknown NSIDs
     if (!res.success) throw new InvalidRequestError(`Invalid ${collection} record: ${res.error.message}`)

@@ -55,7 +55,9 @@ export function indexRecord(
      ON CONFLICT (did, collection, rkey) DO UPDATE SET cid = excluded.cid, repo_rev = excluded.repo_rev, indexed_at = excluded.indexed_at`,
   ).run(did, w.collection, w.rkey, w.cid.bytes, rev, now)
   db.stmt('DELETE FROM backlink WHERE did = ? AND collection = ? AND rkey = ?').run(did, w.collection, w.rkey)
-  const insert = db.stmt('INSERT INTO backlink (did, collection, rkey, path, link_to) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING')
+  const insert = db.stmt(
+    'INSERT INTO backlink (did, collection, rkey, path, link_to) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+  )
   for (const b of backlinksOf(w.collection, w.record)) insert.run(did, w.collection, w.rkey, b.path, b.linkTo)
 }
 
@@ -73,9 +75,9 @@ export function clearRecordIndex(db: PdsDatabase, did: string): void {
 
 /** The current CID of a record, from the index. */
 export function recordCid(db: PdsDatabase, did: string, collection: string, rkey: string): CID | null {
-  const row = db.stmt('SELECT cid FROM record WHERE did = ? AND collection = ? AND rkey = ?').get(did, collection, rkey) as
-    | { cid: Uint8Array }
-    | undefined
+  const row = db
+    .stmt('SELECT cid FROM record WHERE did = ? AND collection = ? AND rkey = ?')
+    .get(did, collection, rkey) as { cid: Uint8Array } | undefined
   return row ? CID.decode(view(row.cid).slice()) : null
 }
 
@@ -107,9 +109,11 @@ export function listRecords(
 ): { records: ListedRecord[]; cursor?: string } {
   // Record keys are at most 512 printable ASCII characters, all below U+FFFF.
   const bound = opts.cursor ?? (opts.reverse ? '' : '\uffff')
-  const rows = db
-    .stmt(opts.reverse ? LIST_SQL.asc : LIST_SQL.desc)
-    .all(did, collection, bound, opts.limit) as { rkey: string; cid: Uint8Array; bytes: Uint8Array }[]
+  const rows = db.stmt(opts.reverse ? LIST_SQL.asc : LIST_SQL.desc).all(did, collection, bound, opts.limit) as {
+    rkey: string
+    cid: Uint8Array
+    bytes: Uint8Array
+  }[]
   const records = rows.map((r) => ({
     uri: recordUri(did, collection, r.rkey),
     cid: CID.decode(view(r.cid).slice()),

@@ -193,7 +193,8 @@ function checkRecordSwaps(repo: Repo, writes: PreparedWrite[]): void {
     const path = `${w.collection}/${w.rkey}`
     if (w.action === 'create' && w.swapCid !== null) throw badRecordSwap(path, current)
     if (w.action !== 'create' && w.swapCid === null) throw badRecordSwap(path, current)
-    if ((current || w.swapCid) && !(current && w.swapCid && current.equals(w.swapCid))) throw badRecordSwap(path, current)
+    if ((current || w.swapCid) && !(current && w.swapCid && current.equals(w.swapCid)))
+      throw badRecordSwap(path, current)
   }
 }
 
@@ -219,7 +220,9 @@ function formatCommit(repo: Repo, writes: PreparedWrite[], keypair: Keypair): Co
   }
   const size = commit.eventBlocks.byteLength()
   if (size > MAX_EVENT_BLOCK_BYTES) {
-    throw new InvalidRequestError(`Too many writes. Max event size: ${MAX_EVENT_BLOCK_BYTES} bytes (this commit: ${size})`)
+    throw new InvalidRequestError(
+      `Too many writes. Max event size: ${MAX_EVENT_BLOCK_BYTES} bytes (this commit: ${size})`,
+    )
   }
   return commit
 }

@@ -17,7 +17,8 @@ export function fetchWithHandleFallback(t: TestPds): typeof fetch {
     const url = new URL(input instanceof Request ? input.url : String(input))
     if (res.status !== 501 || url.pathname !== '/xrpc/com.atproto.identity.resolveHandle') return res
     const account = getAccount(t.pds.ctx.db, url.searchParams.get('handle') ?? '')
-    if (!account) return Response.json({ error: 'InvalidRequest', message: 'Unable to resolve handle' }, { status: 400 })
+    if (!account)
+      return Response.json({ error: 'InvalidRequest', message: 'Unable to resolve handle' }, { status: 400 })
     return Response.json({ did: account.did })
   }
 }
@@ -39,7 +40,13 @@ export interface XrpcResult {
 export async function xrpc(
   t: TestPds,
   nsid: string,
-  opts: { token?: string; body?: unknown; contentType?: string; query?: Record<string, string>; headers?: Record<string, string> } = {},
+  opts: {
+    token?: string
+    body?: unknown
+    contentType?: string
+    query?: Record<string, string>
+    headers?: Record<string, string>
+  } = {},
 ): Promise<XrpcResult> {
   const url = new URL(`/xrpc/${nsid}`, t.url)
   for (const [k, v] of Object.entries(opts.query ?? {})) url.searchParams.set(k, v)
@@ -47,7 +54,10 @@ export async function xrpc(
   if (opts.token) headers.set('authorization', `Bearer ${opts.token}`)
   let body: BodyInit | undefined
   if (opts.body !== undefined) {
-    body = typeof opts.body === 'string' || opts.body instanceof Uint8Array ? (opts.body as BodyInit) : JSON.stringify(opts.body)
+    body =
+      typeof opts.body === 'string' || opts.body instanceof Uint8Array
+        ? (opts.body as BodyInit)
+        : JSON.stringify(opts.body)
     headers.set('content-type', opts.contentType ?? 'application/json')
   }
   const res = await fetch(url, { method: body === undefined ? 'GET' : 'POST', headers, body })
@@ -65,7 +75,9 @@ export function snapshot(t: TestPds, did: string) {
   const all = (sql: string) => JSON.stringify(db.sqlite.prepare(sql).all(did))
   return {
     root: t.pds.ctx.repo?.getRoot(did)?.cid.toString(),
-    blocks: all('SELECT hex(b.cid) AS c, b.refs FROM repo_block b JOIN repo_root r ON r.id = b.repo WHERE r.did = ? ORDER BY 1'),
+    blocks: all(
+      'SELECT hex(b.cid) AS c, b.refs FROM repo_block b JOIN repo_root r ON r.id = b.repo WHERE r.did = ? ORDER BY 1',
+    ),
     records: all('SELECT collection, rkey, hex(cid) AS c FROM record WHERE did = ? ORDER BY 1, 2'),
     backlinks: all('SELECT * FROM backlink WHERE did = ? ORDER BY 2, 3, 4'),
     blobs: all('SELECT cid, temp FROM blob WHERE did = ? ORDER BY 1'),

@@ -36,9 +36,11 @@ it('asks every configured relay to crawl on start; an unreachable relay does not
       url: '/xrpc/com.atproto.sync.requestCrawl',
       method: 'POST',
       type: 'application/json',
-      body: '{"hostname":"localhost"}',
+      // the public URL's host, port included: the relay must be able to reach us with it
+      body: JSON.stringify({ hostname: new URL(t.url).host }),
     },
   ])
+  expect(new URL(t.url).host).toMatch(/^localhost:\d+$/)
   const health = await fetch(`${t.url}/xrpc/_health`)
   expect(health.status).toBe(200)
 })

@@ -57,7 +57,8 @@ export function installSequencer(ctx: PdsContext): Sequencer {
   ctx.hooks.started.push(() => {
     sequencer.start()
     // Not awaited: a relay that is down must not delay or fail the start.
-    void requestCrawl(ctx.cfg.crawlers, ctx.cfg.hostname, ctx.logger)
+    // host of the public URL: includes the port when it is not the default (dev networks on loopback)
+    void requestCrawl(ctx.cfg.crawlers, new URL(ctx.cfg.publicUrl).host, ctx.logger)
   })
   ctx.hooks.closing.push(() => sequencer.close())
   return sequencer

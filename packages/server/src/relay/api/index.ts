@@ -10,15 +10,7 @@ import listRepos from './com.atproto.sync.listRepos.ts'
 import requestCrawl from './com.atproto.sync.requestCrawl.ts'
 
 export function registerHandlers(router: XrpcRouter, ctx: RelayContext): void {
-  for (const register of [
-    requestCrawl,
-    listHosts,
-    getHostStatus,
-    listRepos,
-    getLatestCommit,
-    getRepoStatus,
-    getRepo,
-  ]) {
+  for (const register of [requestCrawl, listHosts, getHostStatus, listRepos, getLatestCommit, getRepoStatus, getRepo]) {
     register(router, ctx)
   }
 }

@@ -37,7 +37,11 @@ async function exercise(db: Database): Promise<void> {
   await store.migrate() // idempotent
   await store.upsertHosts([host(1), host(2, { trusted: true })])
   const accounts = Array.from({ length: 450 }, (_, i) => account(i))
-  await store.commitBatch({ accounts, hosts: [host(1, { cursor: 2 ** 40, accountCount: 450, accepted: 9 })], logSeq: 77 })
+  await store.commitBatch({
+    accounts,
+    hosts: [host(1, { cursor: 2 ** 40, accountCount: 450, accepted: 9 })],
+    logSeq: 77,
+  })
   expect(await store.getMeta('log_seq')).toBe('77')
   const hosts = await store.loadHosts()
   expect(hosts.map((h) => [h.id, h.cursor, h.trusted, h.accountCount, h.accepted])).toEqual([

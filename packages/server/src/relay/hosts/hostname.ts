@@ -5,7 +5,13 @@
  * no ports, no `localhost`, `.test`, `.local` or other reserved TLDs; that the name does not resolve to a
  * private address is checked at crawl time (`assertPublicHost`), since DNS can change.
  */
-import { assertFetchable, isIpLiteral, isPrivateAddress, isResolvableHostname, platformDns } from '@stratus/core/identity'
+import {
+  assertFetchable,
+  isIpLiteral,
+  isPrivateAddress,
+  isResolvableHostname,
+  platformDns,
+} from '@stratus/core/identity'
 
 export class HostnameError extends Error {
   override name = 'HostnameError'

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { HostnameError, hostBaseUrl, hostStreamUrl, normalizeHostname, usesPlainHttp } from './hostname.ts'
-import { DEFAULT_HOST_LIMITS, KeyedBuckets, TokenBucket, goodBehaviour, hostAccountLimit, hostEventRate } from './limits.ts'
+import {
+  DEFAULT_HOST_LIMITS,
+  KeyedBuckets,
+  TokenBucket,
+  goodBehaviour,
+  hostAccountLimit,
+  hostEventRate,
+} from './limits.ts'
 
 describe('normalizeHostname', () => {
   it('accepts public DNS names, leniently with a scheme or trailing slash', () => {
@@ -39,7 +46,9 @@ describe('normalizeHostname', () => {
     expect(usesPlainHttp('pds.example.com', true)).toBe(false)
     expect(usesPlainHttp('localhost:2583', false)).toBe(false)
     expect(hostBaseUrl('pds.example.com', false)).toBe('https://pds.example.com')
-    expect(hostStreamUrl('localhost:2583', true, 42)).toBe('ws://localhost:2583/xrpc/com.atproto.sync.subscribeRepos?cursor=42')
+    expect(hostStreamUrl('localhost:2583', true, 42)).toBe(
+      'ws://localhost:2583/xrpc/com.atproto.sync.subscribeRepos?cursor=42',
+    )
     expect(hostStreamUrl('pds.example.com', false)).toBe('wss://pds.example.com/xrpc/com.atproto.sync.subscribeRepos')
   })
 })

@@ -5,7 +5,7 @@
  * host that keeps failing is reported offline (and still retried, at the backoff ceiling).
  *
  * Also the relay-wide flow control: when the sequencer's backlog (accepted, not yet durable) grows past
- * `maxPending`, every host is paused until it drains.
+ * `maxPending` events or `maxPendingBytes`, every host is paused until it drains.
  */
 import type { Logger } from 'pino'
 import type { Host } from '../hosts/host.ts'
@@ -19,7 +19,8 @@ export interface CrawlerOptions {
   minBackoffMs: number
   maxBackoffMs: number
   maxPending: number
-  backlog: () => number
+  maxPendingBytes: number
+  backlog: () => { events: number; bytes: number }
   logger: Logger
   /** Pipeline dependencies except the per-host flow-control hooks. */
   pipeline: Omit<PipelineDeps, 'pause' | 'resume' | 'onUpstreamError' | 'afterDrain'>
@@ -107,11 +108,12 @@ export class Crawler {
 
   /** Pauses every host while too much is accepted but not yet durable; resumes below a quarter of it. */
   checkBacklog(): void {
-    const backlog = this.opts.backlog()
-    if (!this.globallyPaused && backlog >= this.opts.maxPending) {
+    const { events, bytes } = this.opts.backlog()
+    const { maxPending, maxPendingBytes } = this.opts
+    if (!this.globallyPaused && (events >= maxPending || bytes >= maxPendingBytes)) {
       this.globallyPaused = true
       for (const r of this.running.values()) r.conn.pause('relay-backlog')
-    } else if (this.globallyPaused && backlog <= this.opts.maxPending / 4) {
+    } else if (this.globallyPaused && events <= maxPending / 4 && bytes <= maxPendingBytes / 4) {
       this.globallyPaused = false
       for (const r of this.running.values()) r.conn.resume('relay-backlog')
     }

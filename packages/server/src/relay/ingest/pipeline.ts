@@ -32,6 +32,7 @@ export type Outcome =
 interface Slot {
   seq?: number
   outcome?: Outcome
+  bytes: number
 }
 
 export interface PipelineDeps {
@@ -40,7 +41,9 @@ export interface PipelineDeps {
   accounts: Accounts
   processor: Processor
   accountLimiter: KeyedBuckets
+  /** Most frames, and bytes of frames, queued per host before its socket is paused. */
   maxInFlight: number
+  maxInFlightBytes: number
   /** Upstream error frame (e.g. FutureCursor). */
   onUpstreamError: (host: Host, error: string, message?: string) => void
   /** A dropped commit lost data (rate limit): the account needs a resync later. */
@@ -56,6 +59,7 @@ export class HostPipeline {
   private queue: Slot[] = []
   private head = 0
   private lastSeq: number
+  private queuedBytes = 0
   private rateTimer: ReturnType<typeof setTimeout> | undefined
 
   constructor(
@@ -80,23 +84,37 @@ export class HostPipeline {
   }
 
   push(frame: Uint8Array): void {
-    const slot: Slot = {}
+    const slot: Slot = { bytes: frame.byteLength }
     this.queue.push(slot)
+    this.queuedBytes += slot.bytes
     this.limitRate()
-    if (this.inFlight >= this.deps.maxInFlight) this.deps.pause('backlog')
+    if (this.inFlight >= this.deps.maxInFlight || this.queuedBytes >= this.deps.maxInFlightBytes) {
+      this.deps.pause('backlog')
+    }
     let p: PeekedFrame
     try {
       p = peekFrame(frame)
     } catch {
-      return this.finish(slot, { type: 'drop', reason: 'malformed' })
+      this.finish(slot, { type: 'drop', reason: 'malformed' })
+      return
     }
     if (p.op === -1) {
       this.upstreamError(frame)
-      return this.finish(slot, { type: 'skip' })
+      this.finish(slot, { type: 'skip' })
+      return
     }
-    if (p.op !== 1 || p.t === undefined) return this.finish(slot, { type: 'skip' })
-    if (p.t === '#info') return this.finish(slot, { type: 'skip' })
-    if (p.seq === undefined || p.seq <= this.lastSeq) return this.finish(slot, { type: 'drop', reason: 'out-of-order' })
+    if (p.op !== 1 || p.t === undefined) {
+      this.finish(slot, { type: 'skip' })
+      return
+    }
+    if (p.t === '#info') {
+      this.finish(slot, { type: 'skip' })
+      return
+    }
+    if (p.seq === undefined || p.seq <= this.lastSeq) {
+      this.finish(slot, { type: 'drop', reason: 'out-of-order' })
+      return
+    }
     this.lastSeq = p.seq
     slot.seq = p.seq
     if ((p.t === '#commit' || p.t === '#sync') && p.did !== undefined && this.fastPath(slot, p.t, p.did, frame)) return
@@ -135,7 +153,13 @@ export class HostPipeline {
   }
 
   /** A failed signature may mean the key rotated since we cached it: look again, once, and retry. */
-  private async afterFailure(code: string, kind: VerifyKind, did: string, key: string, frame: Uint8Array): Promise<Outcome> {
+  private async afterFailure(
+    code: string,
+    kind: VerifyKind,
+    did: string,
+    key: string,
+    frame: Uint8Array,
+  ): Promise<Outcome> {
     if (code === 'bad-signature' && this.deps.identities.canRefresh(did)) {
       const fresh = await this.deps.identities.refresh(did)
       if (fresh?.signingKey && fresh.signingKey !== key && fresh.pdsHost === this.host.hostname) {
@@ -259,7 +283,13 @@ export class HostPipeline {
     if (refused && refused !== 'takendown') return { type: 'drop', reason: refused }
     const id = await this.identityHere(did)
     if (typeof id === 'string') return { type: 'drop', reason: id }
-    return { type: 'account', did, active: body.active, status: status as string | undefined, time: body.time as string }
+    return {
+      type: 'account',
+      did,
+      active: body.active,
+      status: status as string | undefined,
+      time: body.time as string,
+    }
   }
 
   private finish(slot: Slot, outcome: Outcome): void {
@@ -275,6 +305,7 @@ export class HostPipeline {
       const o = slot.outcome
       if (!o) break
       this.queue[this.head++] = undefined as unknown as Slot
+      this.queuedBytes -= slot.bytes
       applied++
       this.apply(o, processor)
       if (slot.seq !== undefined) this.host.cursor = slot.seq
@@ -286,20 +317,29 @@ export class HostPipeline {
     }
     this.host.dirty = true
     this.host.lastEventAtMs = Date.now()
-    if (this.inFlight <= this.deps.maxInFlight / 2) this.deps.resume('backlog')
+    if (this.inFlight <= this.deps.maxInFlight / 2 && this.queuedBytes <= this.deps.maxInFlightBytes / 2) {
+      this.deps.resume('backlog')
+    }
     this.deps.afterDrain(this.host)
   }
 
   private apply(o: Outcome, processor: Processor): void {
     const host = this.host
-    if (host.status === 'banned') return processor.drop(host, 'host-banned')
+    if (host.status === 'banned') {
+      processor.drop(host, 'host-banned')
+      return
+    }
     switch (o.type) {
       case 'verified':
-        return o.result.kind === '#commit' ? processor.applyCommit(host, o.result) : processor.applySync(host, o.result)
+        if (o.result.kind === '#commit') processor.applyCommit(host, o.result)
+        else processor.applySync(host, o.result)
+        return
       case 'identity':
-        return processor.applyIdentity(host, o.did, o.handle, o.time)
+        processor.applyIdentity(host, o.did, o.handle, o.time)
+        return
       case 'account':
-        return processor.applyAccount(host, o.did, o.active, o.status, o.time)
+        processor.applyAccount(host, o.did, o.active, o.status, o.time)
+        return
       case 'drop':
         processor.drop(host, o.reason)
         if (o.reason === 'account-rate-limit' && o.did) this.deps.onLostCommit(o.did)

@@ -52,7 +52,7 @@ function processor(cfg: Partial<ProcessorConfig> = {}, h = host): Processor {
     },
   } as unknown as Sequencer
   return new Processor({
-    cfg: { strict: true, futureRevSlackMs: 300_000, maxHeld: 3, ...cfg },
+    cfg: { strict: true, futureRevSlackMs: 300_000, maxHeld: 3, maxHeldBytes: 1 << 20, ...cfg },
     accounts,
     sequencer,
     counters,

@@ -28,8 +28,9 @@ export interface ProcessorConfig {
   strict: boolean
   /** How far in the future a rev may be. Default 5 minutes. */
   futureRevSlackMs: number
-  /** Verified commits kept per desynchronized account while its resync runs. */
+  /** Verified commits (and their bytes) kept per desynchronized account while its resync runs. */
   maxHeld: number
+  maxHeldBytes: number
 }
 
 export interface ResyncResult {
@@ -109,19 +110,32 @@ export class Processor {
 
   applyCommit(host: Host, r: VerifiedFields): void {
     const s = this.account(host, r.did, true)
-    if (!s) return this.drop(host, 'account-limit')
+    if (!s) {
+      this.drop(host, 'account-limit')
+      return
+    }
     const early = this.statusDrop(s) ?? this.revDrop(s, r.rev)
-    if (early) return this.drop(host, early)
+    if (early) {
+      this.drop(host, early)
+      return
+    }
     if (r.proofError) {
-      if (this.deps.cfg.strict) return this.drop(host, 'bad-proof')
+      if (this.deps.cfg.strict) {
+        this.drop(host, 'bad-proof')
+        return
+      }
       this.deps.counters.lenientPasses++
     }
-    if (s.desync) return this.hold(s, r, 'desynchronized')
+    if (s.desync) {
+      this.hold(s, r, 'desynchronized')
+      return
+    }
     const prevData = r.prevData ?? (r.since === null ? EMPTY_TREE : undefined)
     if (s.data !== null && prevData !== undefined && prevData !== s.data && !r.proofError) {
       s.desync = true
       this.deps.accounts.touch(s)
-      return this.hold(s, r, 'broken-chain')
+      this.hold(s, r, 'broken-chain')
+      return
     }
     this.adoptCommit(host, s, r)
   }
@@ -139,7 +153,9 @@ export class Processor {
   private hold(s: AccountState, r: VerifiedFields, reason: 'broken-chain' | 'desynchronized'): void {
     s.held ??= []
     if (reason === 'broken-chain') this.deps.counters.chainBreaks++
-    if (s.held.length < this.deps.cfg.maxHeld) {
+    const size = (x: VerifiedFields) => x.parts.prefix.byteLength + x.parts.suffix.byteLength
+    const bytes = s.held.reduce((n, x) => n + size(x), size(r))
+    if (s.held.length < this.deps.cfg.maxHeld && bytes <= this.deps.cfg.maxHeldBytes) {
       s.held.push(r)
       this.deps.counters.held++
     } else this.deps.counters.drop('desynchronized')
@@ -157,12 +173,24 @@ export class Processor {
 
   applySync(host: Host, r: VerifiedFields): void {
     const s = this.account(host, r.did, true)
-    if (!s) return this.drop(host, 'account-limit')
+    if (!s) {
+      this.drop(host, 'account-limit')
+      return
+    }
     const status = this.statusDrop(s)
-    if (status) return this.drop(host, status)
-    if (s.rev !== null && r.rev <= s.rev && !s.desync) return this.drop(host, 'stale-sync')
+    if (status) {
+      this.drop(host, status)
+      return
+    }
+    if (s.rev !== null && r.rev <= s.rev && !s.desync) {
+      this.drop(host, 'stale-sync')
+      return
+    }
     const rev = this.revDrop({ ...s, rev: null }, r.rev)
-    if (rev) return this.drop(host, rev)
+    if (rev) {
+      this.drop(host, rev)
+      return
+    }
     s.desync = false
     this.adoptCommit(host, s, r)
     this.release(s)
@@ -222,7 +250,10 @@ export class Processor {
 
   applyAccount(host: Host, did: string, active: boolean, status: string | undefined, time: string): void {
     const s = this.account(host, did, true)
-    if (!s) return this.drop(host, 'account-limit')
+    if (!s) {
+      this.drop(host, 'account-limit')
+      return
+    }
     s.upstreamStatus = active ? 'active' : (status ?? 'inactive')
     this.deps.accounts.touch(s)
     this.emitAccount(s, time)

@@ -110,7 +110,20 @@ function checkOps(ops: unknown): RepoOp[] {
   })
 }
 
-const COMMIT_KEYS = ['blobs', 'blocks', 'commit', 'ops', 'prevData', 'rebase', 'repo', 'rev', 'seq', 'since', 'time', 'tooBig']
+const COMMIT_KEYS = [
+  'blobs',
+  'blocks',
+  'commit',
+  'ops',
+  'prevData',
+  'rebase',
+  'repo',
+  'rev',
+  'seq',
+  'since',
+  'time',
+  'tooBig',
+]
 const SYNC_KEYS = ['blocks', 'did', 'rev', 'seq', 'time']
 const OP_KEYS = new Set(['action', 'cid', 'path', 'prev'])
 
@@ -239,9 +252,7 @@ export interface RepoJob {
   car: Uint8Array
 }
 
-export type RepoResult =
-  | { ok: true; rev: string; commit: string; data: string; commitBlock: Uint8Array }
-  | FailedJob
+export type RepoResult = { ok: true; rev: string; commit: string; data: string; commitBlock: Uint8Array } | FailedJob
 
 /** Verifies a repository CAR completely (tree, commit, signature); record contents are not decoded. */
 export function runRepoJob(job: RepoJob): RepoResult {

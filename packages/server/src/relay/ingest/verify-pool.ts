@@ -11,7 +11,14 @@
  * Workers load TypeScript through tsx (the way every Stratus service runs) when this file is TypeScript.
  */
 import { Worker } from 'node:worker_threads'
-import { type RepoJob, type RepoResult, type VerifyJob, type VerifyResult, runRepoJob, runVerifyJob } from './verify-job.ts'
+import {
+  type RepoJob,
+  type RepoResult,
+  type VerifyJob,
+  type VerifyResult,
+  runRepoJob,
+  runVerifyJob,
+} from './verify-job.ts'
 import { type FromWorker, type RepoRequest, type ResultBatch, packJobs, unpackResults } from './worker-protocol.ts'
 
 export type VerifyCallback = (result: VerifyResult) => void
@@ -21,6 +28,12 @@ export interface VerifyPoolOptions {
   workers: number
   /** Most jobs per posted batch. Default 128. */
   batchSize?: number
+  /**
+   * Let the calling thread verify too when the workers are backed up (it takes a job when its own queue
+   * is less than half the least-loaded worker's). Default true: on a 2-core machine one worker plus the
+   * main thread's spare time uses both cores without oversubscribing them.
+   */
+  assist?: boolean
   onError?: (err: unknown) => void
 }
 
@@ -46,10 +59,7 @@ class PoolWorker {
   inflightJobs = 0
   succeeded = false
 
-  constructor(
-    onResults: (w: PoolWorker, batch: ResultBatch) => void,
-    onDeath: (w: PoolWorker, err: unknown) => void,
-  ) {
+  constructor(onResults: (w: PoolWorker, batch: ResultBatch) => void, onDeath: (w: PoolWorker, err: unknown) => void) {
     this.worker = new Worker(bootstrapCode(WORKER_URL), { eval: true, execArgv: [] })
     this.worker.on('message', (msg: FromWorker) => {
       if (msg.type === 'events') return onResults(this, msg)
@@ -75,10 +85,14 @@ export class VerifyPool {
   private closed = false
   private deaths = 0
   private readonly batchSize: number
+  private readonly assist: boolean
   private readonly onError: (err: unknown) => void
+  /** Jobs the calling thread verified itself (inline mode or assisting). */
+  inlineJobs = 0
 
   constructor(opts: VerifyPoolOptions) {
     this.batchSize = opts.batchSize ?? 128
+    this.assist = opts.assist ?? true
     this.onError = opts.onError ?? (() => {})
     for (let i = 0; i < opts.workers; i++) this.spawn()
   }
@@ -93,12 +107,16 @@ export class VerifyPool {
   }
 
   verify(job: VerifyJob, cb: VerifyCallback): void {
-    if (this.closed) return cb({ ok: false, code: 'internal', message: 'verify pool closed' })
+    if (this.closed) {
+      cb({ ok: false, code: 'internal', message: 'verify pool closed' })
+      return
+    }
     if (this.workers.length === 0) this.inline.push({ job, cb })
     else {
       let best = this.workers[0]
       for (const w of this.workers) if (w.load < best.load) best = w
-      best.pending.push({ job, cb })
+      if (this.assist && this.inline.length * 2 < best.load - this.batchSize) this.inline.push({ job, cb })
+      else best.pending.push({ job, cb })
     }
     this.schedule()
   }
@@ -152,6 +170,7 @@ export class VerifyPool {
     const end = performance.now() + INLINE_SLICE_MS
     while (this.inline.length > 0 && performance.now() < end) {
       const { job, cb } = this.inline.shift() as Queued
+      this.inlineJobs++
       cb(runVerifyJob(job))
     }
     if (this.inline.length > 0) this.schedule()
@@ -175,7 +194,8 @@ export class VerifyPool {
     if (this.closed) return
     this.onError(err)
     void w.worker.terminate()
-    for (const cbs of w.inflight.values()) for (const cb of cbs) cb({ ok: false, code: 'internal', message: String(err) })
+    for (const cbs of w.inflight.values())
+      for (const cb of cbs) cb({ ok: false, code: 'internal', message: String(err) })
     for (const cb of w.repos.values()) cb({ ok: false, code: 'internal', message: String(err) })
     // Queued but never posted: hand to the others (or inline).
     const orphans = w.pending
@@ -193,7 +213,8 @@ export class VerifyPool {
     const ws = this.workers
     this.workers = []
     for (const w of ws) {
-      for (const cbs of w.inflight.values()) for (const cb of cbs) cb({ ok: false, code: 'internal', message: 'closed' })
+      for (const cbs of w.inflight.values())
+        for (const cb of cbs) cb({ ok: false, code: 'internal', message: 'closed' })
       for (const q of w.pending) q.cb({ ok: false, code: 'internal', message: 'closed' })
       for (const cb of w.repos.values()) cb({ ok: false, code: 'internal', message: 'closed' })
     }

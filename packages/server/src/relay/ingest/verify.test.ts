@@ -28,13 +28,18 @@ describe('peekFrame', () => {
 
   it('throws PeekError on garbage, truncation and trailing bytes', () => {
     const f = commitFrame(c1, { seq: 1 })
-    for (const bad of [new Uint8Array(0), Uint8Array.of(0xff, 0, 1), f.subarray(0, f.length - 1), Buffer.concat([f, Buffer.from([0])])]) {
+    for (const bad of [
+      new Uint8Array(0),
+      Uint8Array.of(0xff, 0, 1),
+      f.subarray(0, f.length - 1),
+      Buffer.concat([f, Buffer.from([0])]),
+    ]) {
       expect(() => peekFrame(bad)).toThrow(PeekError)
     }
     // A length that claims 2^53 bytes must not allocate or loop.
-    expect(() => peekFrame(Uint8Array.of(0xa1, 0x62, 0x6f, 0x70, 0x01, 0xa1, 0x5b, 0, 0x1f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff))).toThrow(
-      PeekError,
-    )
+    expect(() =>
+      peekFrame(Uint8Array.of(0xa1, 0x62, 0x6f, 0x70, 0x01, 0xa1, 0x5b, 0, 0x1f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff)),
+    ).toThrow(PeekError)
   })
 })
 
@@ -63,6 +68,14 @@ describe('runVerifyJob', () => {
     expect(decodeFrame(withSeq(r.parts, 5)).body).toEqual(decodeFrame(frame).body)
     const s = runVerifyJob(job(syncFrame(alice, 1), '#sync'))
     expect(s).toMatchObject({ ok: true, rev: alice.repo.rev, commit: alice.repo.cid.toString() })
+  })
+
+  it('re-encodes (dropping unknown fields, fixing deprecated ones) when a frame is not passed through as is', () => {
+    const body = decodeFrame(commitFrame(c2, { seq: 5 })).body as Record<string, unknown>
+    const odd = encodeFrame({ op: 1, t: '#commit' }, { ...body, rebase: true, extra: 'field', blobs: ['x'] })
+    const r = runVerifyJob(job(odd))
+    if (!r.ok) throw new Error(r.message)
+    expect(decodeFrame(withSeq(r.parts, 6)).body).toEqual({ ...body, seq: 6, rebase: false, blobs: [] })
   })
 
   it('treats a first commit without prevData as built on the empty tree', () => {
@@ -103,7 +116,9 @@ describe('runVerifyJob', () => {
       ok: false,
       code: 'bad-signature',
     })
-    expect(runVerifyJob({ ...job(commitFrame(c2, { seq: 1 })), did: 'did:plc:otherrrrrrrrrrrrrrrrrrrr' })).toMatchObject({
+    expect(
+      runVerifyJob({ ...job(commitFrame(c2, { seq: 1 })), did: 'did:plc:otherrrrrrrrrrrrrrrrrrrr' }),
+    ).toMatchObject({
       ok: false,
       code: 'malformed',
     })
@@ -119,7 +134,10 @@ describe('runVerifyJob', () => {
     expect((legacy as { proofError?: string }).proofError).toMatch(/prevData/)
     const garbage = encodeFrame({ op: 1, t: '#commit' }, { repo: alice.did, seq: 1, blocks: 5 })
     expect(runVerifyJob(job(garbage))).toMatchObject({ ok: false, code: 'malformed' })
-    const floaty = Buffer.concat([encodeCbor({ op: 1, t: '#commit' }), Buffer.from([0xa1, 0x61, 0x78, 0xfb, 0, 0, 0, 0, 0, 0, 0, 0])])
+    const floaty = Buffer.concat([
+      encodeCbor({ op: 1, t: '#commit' }),
+      Buffer.from([0xa1, 0x61, 0x78, 0xfb, 0, 0, 0, 0, 0, 0, 0, 0]),
+    ])
     expect(runVerifyJob(job(floaty))).toMatchObject({ ok: false, code: 'malformed' })
     expect(decodeCbor(encodeCbor({ a: CID.parse(c2.cid.toString()) }))).toBeTruthy()
   })

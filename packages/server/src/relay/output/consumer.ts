@@ -79,26 +79,28 @@ export class StreamConsumer {
       void this.catchUp()
       return
     }
-    this.send(entries)
-    if (this.ws.bufferedAmount > this.limits.highWaterBytes) {
+    if (!this.send(entries)) {
       this.live = false
       void this.catchUp()
     }
   }
 
-  private send(entries: readonly (LogEntry & Partial<OutEntry>)[]): void {
+  /** Sends entries in order; stops (false) once the socket buffer passes the high-water mark. */
+  private send(entries: readonly (LogEntry & Partial<OutEntry>)[]): boolean {
     // One writev for the whole batch instead of one per frame (ws corks per message only).
     const sock = (this.ws as unknown as { _socket?: Socket })._socket
     sock?.cork()
     try {
       for (const e of entries) {
         if (e.seq < this.nextSeq) continue
+        if (this.ws.bufferedAmount > this.limits.highWaterBytes) return false
         for (const m of this.render(e)) {
           this.ws.send(m, { binary: typeof m !== 'string' })
           this.sent++
         }
         this.nextSeq = e.seq + 1
       }
+      return true
     } finally {
       sock?.uncork()
     }

@@ -61,11 +61,18 @@ export function jetstreamMessages(entry: LogEntry): JsonMessage[] {
         return commitMessages(b.repo as string, entry.timeUs, b)
       case '#identity': {
         const identity = { did: b.did, handle: b.handle, seq: b.seq, time: b.time }
-        return [{ did: String(b.did), text: JSON.stringify({ did: b.did, time_us: entry.timeUs, kind: 'identity', identity }) }]
+        return [
+          {
+            did: String(b.did),
+            text: JSON.stringify({ did: b.did, time_us: entry.timeUs, kind: 'identity', identity }),
+          },
+        ]
       }
       case '#account': {
         const account = { active: b.active, did: b.did, seq: b.seq, time: b.time, status: b.status }
-        return [{ did: String(b.did), text: JSON.stringify({ did: b.did, time_us: entry.timeUs, kind: 'account', account }) }]
+        return [
+          { did: String(b.did), text: JSON.stringify({ did: b.did, time_us: entry.timeUs, kind: 'account', account }) },
+        ]
       }
       default:
         return []

@@ -40,9 +40,17 @@ export interface SequencerDeps {
   onError: (err: unknown) => void
 }
 
+interface Batch {
+  entries: OutEntry[]
+  bytes: number
+  accounts: AccountRow[]
+  hosts: HostRow[]
+}
+
 export class Sequencer {
   private pending: OutEntry[] = []
-  private retry: { entries: OutEntry[]; accounts: AccountRow[]; hosts: HostRow[] } | undefined
+  private pendingBytes = 0
+  private retry: Batch | undefined
   private running = false
   private lastSeq: number
   private lastTimeUs: number
@@ -67,12 +75,18 @@ export class Sequencer {
     return this.pending.length + (this.retry?.entries.length ?? 0)
   }
 
+  /** Bytes of the events accepted but not yet durable. */
+  get backlogBytes(): number {
+    return this.pendingBytes + (this.retry?.bytes ?? 0)
+  }
+
   emit(parts: FrameParts, kind: string, did: string): OutEntry {
     const seq = ++this.lastSeq
     const now = Date.now() * 1000
     this.lastTimeUs = now > this.lastTimeUs ? now : this.lastTimeUs + 1
     const entry: OutEntry = { seq, timeUs: this.lastTimeUs, frame: withSeq(parts, seq), kind, did }
     this.pending.push(entry)
+    this.pendingBytes += entry.frame.byteLength
     this.kick()
     return entry
   }
@@ -114,13 +128,15 @@ export class Sequencer {
     }
   }
 
-  private cut(): { entries: OutEntry[]; accounts: AccountRow[]; hosts: HostRow[] } | undefined {
+  private cut(): Batch | undefined {
     const entries = this.pending
+    const bytes = this.pendingBytes
     const accounts = this.deps.takeAccounts()
     const hosts = this.deps.takeHosts()
     if (entries.length === 0 && accounts.length === 0 && hosts.length === 0) return undefined
     this.pending = []
-    return { entries, accounts, hosts }
+    this.pendingBytes = 0
+    return { entries, bytes, accounts, hosts }
   }
 
   private async write(entries: OutEntry[], accounts: AccountRow[], hosts: HostRow[]): Promise<void> {
