@@ -228,23 +228,30 @@ export async function index(dbUrl: string, frames: Uint8Array[], plcUrl: string,
   const appDb = await wrapAppViewDb(database)
   const indexer = new Indexer(appDb, { plugins: PLUGINS, lexicons: loadBundledLexicons() })
   const identity = new SyncIdentity({ plcUrl, allowPrivateNetwork: true, resolveHandle: async (h) => handles.get(h) })
+  let indexMs = 0
   const sync = createSync({
     messages: decoded(frames),
     store: new DbSyncStore(appDb.db, 'bench'),
     identity,
     filter: { collections: indexer.collections },
-    onEvents: (events) => indexer.apply(events),
+    onEvents: async (events) => {
+      const t = performance.now()
+      await indexer.apply(events)
+      indexMs += performance.now() - t
+    },
     batchSize: 1000,
     maxQueued: 5000,
   })
   const t0 = performance.now()
+  const cpu0 = process.cpuUsage()
   await sync.start()
   while (sync.stats.messages < frames.length) await new Promise((r) => setTimeout(r, 50))
   await sync.idle()
   const ms = performance.now() - t0
+  const cpu = process.cpuUsage(cpu0)
   await sync.stop()
   await appDb.close()
-  return { ms, stats: sync.stats }
+  return { ms, cpuMs: (cpu.user + cpu.system) / 1000, indexMs, stats: sync.stats }
 }
 
 // ---------------------------------------------------------------- 2. reads
@@ -314,7 +321,7 @@ export default async function (): Promise<void> {
   const indexRows: (string | number)[][] = []
   const sqliteUrl = `sqlite:${join(dir, 'appview.db')}`
   const sq = await index(sqliteUrl, stream.frames, plc.url, handles)
-  indexRows.push(['SQLite', stream.records, sq.ms / 1000, (stream.records * 1000) / sq.ms])
+  indexRows.push(indexRow('SQLite', stream.records, sq))
   const pgBase = process.env.APPVIEW_BENCH_PG === '1' ? await pgTestUrl() : undefined
   let pgUrl: string | undefined
   if (pgBase) {
@@ -322,9 +329,9 @@ export default async function (): Promise<void> {
     u.searchParams.set('schema', testSchemaName('appviewbench'))
     pgUrl = u.toString()
     const pg = await index(pgUrl, stream.frames, plc.url, handles)
-    indexRows.push(['PostgreSQL', stream.records, pg.ms / 1000, (stream.records * 1000) / pg.ms])
+    indexRows.push(indexRow('PostgreSQL', stream.records, pg))
   }
-  printTable('indexing (firehose → verify → index), one record per commit', ['db', 'records', 'seconds', 'records/s'], indexRows)
+  printTable('indexing (firehose → verify → index), one record per commit', ['db', 'records', 'wall s', 'records/s', 'records/CPU-s', 'indexer share'], indexRows)
   const readRows = await reads(sqliteUrl, plc.url, accounts, handles)
   printTable('reads over HTTP, 32 concurrent readers, SQLite (ms)', ['method', 'p50', 'p99'], readRows)
   if (pgUrl) {
@@ -333,6 +340,10 @@ export default async function (): Promise<void> {
   }
   await plc.close()
   if (process.env.APPVIEW_BENCH_OFFICIAL !== '0') await compareWithOfficial()
+}
+
+function indexRow(name: string, records: number, r: { ms: number; cpuMs: number; indexMs: number }): (string | number)[] {
+  return [name, records, r.ms / 1000, (records * 1000) / r.ms, (records * 1000) / r.cpuMs, `${Math.round((100 * r.indexMs) / r.ms)}%`]
 }
 
 async function dropSchema(url: string): Promise<void> {

@@ -20,6 +20,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import pino from 'pino'
 import type { Relay } from '../packages/server/src/relay/index.ts'
@@ -313,13 +314,24 @@ export default async function bench(): Promise<void> {
     }
     printTable(
       'relay: verified events through the relay (host and consumers in child processes)',
-      ['setup', 'events/s', 'relay CPU µs/event', 'wall s', 'peak RSS MB', 'all consumers done s'],
+      [
+        'setup',
+        'events/s',
+        'relay CPU µs/event',
+        'wall s',
+        'peak RSS MB',
+        'main busy',
+        'verified inline',
+        'consumers done s',
+      ],
       rows.map((r) => [
         r.label,
         r.eventsPerSec,
         r.cpuUsPerEvent,
         r.wallS,
         r.peakRssMb,
+        `${Math.round(r.mainBusy * 100)}%`,
+        `${Math.round(r.inlineShare * 100)}%`,
         r.deliveredS?.toFixed(2) ?? '-',
       ]),
     )

@@ -1,13 +1,13 @@
 /**
  * Serves the Stratus web app from Node with no build step beforehand (Node-only; the app itself lives in
  * src/ and is browser-only). Two ways, chosen by `dev`:
- * - `dev: false` (default): one production build with Vite into a temporary directory at startup
- *   (~2 s on two cores), then plain static files. Fast pages, both handler styles.
+ * - `dev: false` (default): one production build with Vite (in a worker thread) into a temporary
+ *   directory at startup — measured 1.5–4 s on two busy cores — then plain static files.
  * - `dev: true`: the Vite dev server in middleware mode: modules transformed on request, hot reload when
  *   you edit apps/web/src (HMR needs `hmrServer`, the node:http server the handler is mounted on).
  * Either way every HTML page gets the runtime config (`window.__STRATUS__ = { pdsUrl }`) injected, the
- * same object is served at /config.json, and unknown paths without a file extension get index.html so
- * the app's own router can answer deep links (/profile/alice.test).
+ * same object is served at /config.json, and paths that are neither files nor asset-like (.js, .png, …)
+ * get index.html so the app's own router can answer deep links (/profile/alice.test).
  *
  * Imports vite and Node built-ins only, never other Stratus server modules. Not done here: TLS,
  * compression, cache validation (ETags); assets under /assets/ carry content hashes and are immutable.

@@ -65,6 +65,7 @@ async function settleImages(page: Page): Promise<void> {
     [...document.images]
       .filter((img) => img.getBoundingClientRect().top < window.innerHeight)
       .every((img) => img.complete && img.naturalWidth > 0)
+  await page.mouse.move(0, 0) // no hover highlight in the picture
   await page.waitForFunction(visibleLoaded, undefined, { timeout: 30_000 })
   await page.waitForTimeout(300)
 }

@@ -3,6 +3,7 @@
  * text included), a link, a mention, a reply, follows, likes and a repost — written through a PDS's
  * XRPC API exactly as the web app would write them.
  */
+import type { LexValue } from '@stratus/core/data'
 import { XrpcClient } from '@stratus/core/xrpc'
 import { detectFacets } from '../src/api/facets.ts'
 import { demoAvatar, demoImages } from './demo-images.ts'
@@ -85,7 +86,7 @@ async function createAccount(pdsUrl: string, name: Name): Promise<Account> {
   const client = new XrpcClient({ service: pdsUrl, headers: () => ({ authorization: `Bearer ${res.data.accessJwt}` }) })
   const account = { did: res.data.did as string, handle, client }
   dids.set(handle, account.did)
-  const avatar = await upload(account, demoAvatar(name))
+  const avatar = (await upload(account, demoAvatar(name))) as LexValue
   await account.client.procedure('com.atproto.repo.putRecord', {
     repo: account.did,
     collection: 'app.bsky.actor.profile',

@@ -27,11 +27,6 @@ export async function refreshUnread(agent: Agent): Promise<void> {
   }
 }
 
-/** The count as last seen (for marking that many notifications as new). */
-export function unreadSnapshot(): number {
-  return count
-}
-
 export function clearUnread(): void {
   set(0)
 }

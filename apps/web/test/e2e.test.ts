@@ -124,6 +124,7 @@ describe.skipIf(missing.length > 0)('web app in headless Chromium', () => {
     const bell = alice.getByRole('link', { name: 'Notifications, 2 unread' })
     await bell.waitFor()
     expect(await alice.getByTestId('unread-badge').textContent()).toBe('2')
+    await alice.getByRole('article', { name: 'Post by alice.test' }).waitFor()
     await shot(alice, '08-alice-unread-badge')
     await bell.click()
     const list = alice.getByRole('list', { name: 'Notifications' })

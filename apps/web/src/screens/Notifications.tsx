@@ -5,7 +5,7 @@
  * badge; items that were new when the page loaded keep a "New" marker.
  */
 import type { AppBskyFeedDefs, AppBskyNotificationListNotifications } from '@stratus/core/lexicon/generated'
-import { useEffect, useState } from 'react'
+import { useEffect } from 'react'
 import type { Agent } from '../api/agent.ts'
 import { Avatar } from '../components/Avatar.tsx'
 import { ListFooter } from '../components/FeedList.tsx'
@@ -15,7 +15,7 @@ import { ScreenHeader } from '../components/ScreenHeader.tsx'
 import { TimeAgo } from '../components/TimeAgo.tsx'
 import { useAgent, usePages } from '../hooks.ts'
 import { Link, paths, postPath } from '../router.tsx'
-import { clearUnread, unreadSnapshot } from '../unread.ts'
+import { clearUnread } from '../unread.ts'
 
 type Notification = AppBskyNotificationListNotifications.Notification
 type PostView = AppBskyFeedDefs.PostView
@@ -23,18 +23,31 @@ interface Item {
   n: Notification
   /** The notification's own post (reply/mention/quote) or the subject post (like/repost). */
   post?: PostView
+  /** Unread when the screen opened. */
+  isNew?: boolean
 }
 
 const OWN_POST = new Set(['reply', 'mention', 'quote'])
 
 export function Notifications() {
   const agent = useAgent()
-  // AppViews differ on `isRead` before the first updateSeen; the badge's count is what the user saw.
-  const [unreadAtOpen] = useState(unreadSnapshot)
   const pages = usePages(
     async (cursor) => {
-      const out = await agent.query('app.bsky.notification.listNotifications', { limit: 30, cursor })
-      return { items: await withPosts(agent, out.notifications), cursor: out.cursor }
+      // AppViews differ on `isRead` before the first updateSeen; the unread count is what the badge showed.
+      const [out, unread] = await Promise.all([
+        agent.query('app.bsky.notification.listNotifications', { limit: 30, cursor }),
+        cursor
+          ? 0
+          : agent.query('app.bsky.notification.getUnreadCount').then(
+              (r) => r.count,
+              () => 0,
+            ),
+      ])
+      const items = await withPosts(agent, out.notifications)
+      items.forEach((item, i) => {
+        item.isNew = !item.n.isRead || i < unread
+      })
+      return { items, cursor: out.cursor }
     },
     [agent],
   )
@@ -52,8 +65,8 @@ export function Notifications() {
         </button>
       </ScreenHeader>
       <ul className="notifications" aria-label="Notifications">
-        {pages.items.map((item, i) => (
-          <NotificationItem key={item.n.uri + item.n.reason} item={item} isNew={!item.n.isRead || i < unreadAtOpen} />
+        {pages.items.map((item) => (
+          <NotificationItem key={item.n.uri + item.n.reason} item={item} />
         ))}
       </ul>
       <ListFooter pages={pages} empty="No notifications yet." />
@@ -85,8 +98,8 @@ const VERB: Record<string, string> = {
   'starterpack-joined': 'joined via your starter pack',
 }
 
-function NotificationItem({ item, isNew }: { item: Item; isNew: boolean }) {
-  const { n, post } = item
+function NotificationItem({ item }: { item: Item }) {
+  const { n, post, isNew } = item
   const name = n.author.displayName || n.author.handle
   const icon = n.reason.startsWith('like')
     ? icons.heartFilled

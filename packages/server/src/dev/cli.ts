@@ -1,14 +1,14 @@
 /** `stratus dev` (= `npm start`): the whole local network, its URLs, and a clean stop on Ctrl-C. */
 import { resolve } from 'node:path'
 import { DEFAULT_PORT_BASE, startDevNetwork } from './network.ts'
-import { DEMO_PASSWORD, seedDemo } from './seed.ts'
+import { XRPCError } from '@stratus/core/xrpc'
 
 export const DEV_USAGE = `Usage: stratus dev [--data DIR] [--port-base N] [--seed] [--no-web] [--web-dev] [--log-level LEVEL]
 
 Starts a whole local Atmosphere on loopback, embedded SQLite only:
   web app N, PLC directory N+2, PDS N+3, AppView N+4, relay N+5   (N = --port-base, default ${DEFAULT_PORT_BASE})
   --data DIR       where everything is kept across restarts (default ./data)
-  --seed           create demo accounts (alice.test, bob.test, carol.test) with posts, follows and an image
+  --seed           create demo accounts (alice.test, bob.test, carol.test, dan.test) with posts and photos
   --no-web         do not serve the web app
   --web-dev        serve the web app through Vite with hot reload (for working on the app)
   --log-level      service log level (default warn)
@@ -57,6 +57,19 @@ export function parseDevArgs(argv: readonly string[]): DevArgs {
 
 const say = (s: string) => process.stdout.write(`${s}\n`)
 
+/** The web app's demo content (the same as its README screenshots); a second run finds the handles taken. */
+async function seed(pdsUrl: string): Promise<void> {
+  const { DEMO_PASSWORD, seedDemo } = await import('../../../../apps/web/scripts/seed.ts')
+  try {
+    const accounts = await seedDemo(pdsUrl)
+    const handles = Object.values(accounts).map((a) => a.handle)
+    say(`Seeded demo accounts: ${handles.join(', ')} (password: "${DEMO_PASSWORD}")`)
+  } catch (err) {
+    if (!(err instanceof XRPCError && err.error === 'HandleNotAvailable')) throw err
+    say('Demo accounts already exist.')
+  }
+}
+
 export async function devCommand(argv: string[]): Promise<void> {
   let args: DevArgs
   try {
@@ -70,11 +83,7 @@ export async function devCommand(argv: string[]): Promise<void> {
   const started = Date.now()
   say(`Starting the local Atmosphere (data in ${args.dataDir}) …`)
   const net = await startDevNetwork(args)
-  if (args.seed) {
-    const created = await seedDemo(net.urls.pds)
-    if (created.length) say(`Seeded demo accounts: ${created.join(', ')} (password: ${DEMO_PASSWORD})`)
-    else say('Demo accounts already exist.')
-  }
+  if (args.seed) await seed(net.urls.pds)
   say('')
   if (net.urls.web) say(`  Web app        ${net.urls.web}   ← open this`)
   say(`  PDS            ${net.urls.pds}`)

@@ -46,7 +46,10 @@ describe('takedowns', () => {
   beforeAll(async () => {
     const blob = await owner.uploadBlob(PNG, { encoding: 'image/png' })
     blobCid = blob.data.blob.ref.toString()
-    const post = await owner.post({ text: 'abusive', embed: { $type: 'app.bsky.embed.images', images: [{ image: blob.data.blob, alt: '' }] } })
+    const post = await owner.post({
+      text: 'abusive',
+      embed: { $type: 'app.bsky.embed.images', images: [{ image: blob.data.blob, alt: '' }] },
+    })
     postUri = post.uri
     postCid = post.cid
     keptUri = (await owner.post({ text: 'harmless' })).uri
@@ -62,7 +65,10 @@ describe('takedowns', () => {
 
   it('an account: repo, records and blobs answer with their errors; #account; reversal restores', async () => {
     const fh = await FirehoseClient.connect(t.url)
-    await admin.com.atproto.admin.updateSubjectStatus({ subject: repoRef(), takedown: { applied: true, ref: 'ticket-42' } })
+    await admin.com.atproto.admin.updateSubjectStatus({
+      subject: repoRef(),
+      takedown: { applied: true, ref: 'ticket-42' },
+    })
     await fh.waitFor((f) => f.some((x) => x.t === '#account'))
     expect(fh.frames[0].body).toMatchObject({ did, active: false, status: 'takendown' })
     const rkey = postUri.split('/').pop() as string
@@ -77,12 +83,16 @@ describe('takedowns', () => {
     ]) {
       await expect(call()).rejects.toMatchObject({ status: 400, error: 'RepoTakendown' })
     }
-    await expect(a.com.atproto.repo.getRecord({ repo: did, collection: 'app.bsky.feed.post', rkey })).rejects.toMatchObject({
+    await expect(
+      a.com.atproto.repo.getRecord({ repo: did, collection: 'app.bsky.feed.post', rkey }),
+    ).rejects.toMatchObject({
       error: 'RecordNotFound',
     })
     expect((await a.com.atproto.sync.getRepoStatus({ did })).data).toMatchObject({ active: false, status: 'takendown' })
     await expect(owner.post({ text: 'more' })).rejects.toMatchObject({ status: 401, error: 'AccountTakedown' })
-    await expect(anon().login({ identifier: 'mallory.test', password: 'mallory-pw' })).rejects.toMatchObject({ error: 'AccountTakedown' })
+    await expect(anon().login({ identifier: 'mallory.test', password: 'mallory-pw' })).rejects.toMatchObject({
+      error: 'AccountTakedown',
+    })
     expect((await admin.com.atproto.admin.getSubjectStatus({ did })).data).toMatchObject({
       subject: { did },
       takedown: { applied: true, ref: 'ticket-42' },
@@ -93,7 +103,9 @@ describe('takedowns', () => {
     await fh.waitFor((f) => f.length >= 2)
     expect(fh.frames[1]).toMatchObject({ t: '#account', body: { did, active: true } })
     await fh.close()
-    expect((await a.com.atproto.repo.getRecord({ repo: did, collection: 'app.bsky.feed.post', rkey })).data.cid).toBe(postCid)
+    expect((await a.com.atproto.repo.getRecord({ repo: did, collection: 'app.bsky.feed.post', rkey })).data.cid).toBe(
+      postCid,
+    )
     expect((await a.com.atproto.sync.getBlob({ did, cid: blobCid })).data).toEqual(PNG)
     // The official client dropped its session when refreshing failed during the takedown: log in again.
     await owner.login({ identifier: 'mallory.test', password: 'mallory-pw' })
@@ -105,10 +117,14 @@ describe('takedowns', () => {
     await admin.com.atproto.admin.updateSubjectStatus({ subject, takedown: { applied: true, ref: 'spam' } })
     const rkey = postUri.split('/').pop() as string
     const a = anon()
-    await expect(a.com.atproto.repo.getRecord({ repo: did, collection: 'app.bsky.feed.post', rkey })).rejects.toMatchObject({
+    await expect(
+      a.com.atproto.repo.getRecord({ repo: did, collection: 'app.bsky.feed.post', rkey }),
+    ).rejects.toMatchObject({
       error: 'RecordNotFound',
     })
-    const listed = (await a.com.atproto.repo.listRecords({ repo: did, collection: 'app.bsky.feed.post' })).data.records.map((r) => r.uri)
+    const listed = (
+      await a.com.atproto.repo.listRecords({ repo: did, collection: 'app.bsky.feed.post' })
+    ).data.records.map((r) => r.uri)
     expect(listed).toContain(keptUri)
     expect(listed).not.toContain(postUri)
     expect((await admin.com.atproto.admin.getSubjectStatus({ uri: postUri })).data).toMatchObject({
@@ -116,13 +132,18 @@ describe('takedowns', () => {
       takedown: { applied: true, ref: 'spam' },
     })
     await admin.com.atproto.admin.updateSubjectStatus({ subject, takedown: { applied: false } })
-    expect((await a.com.atproto.repo.getRecord({ repo: did, collection: 'app.bsky.feed.post', rkey })).data.cid).toBe(postCid)
+    expect((await a.com.atproto.repo.getRecord({ repo: did, collection: 'app.bsky.feed.post', rkey })).data.cid).toBe(
+      postCid,
+    )
   })
 
   it('a blob: BlobNotFound, its file out of the store; reversal restores the same bytes', async () => {
     const subject = { $type: 'com.atproto.admin.defs#repoBlobRef', did, cid: blobCid }
     await admin.com.atproto.admin.updateSubjectStatus({ subject, takedown: { applied: true, ref: 'csam-hash-match' } })
-    await expect(anon().com.atproto.sync.getBlob({ did, cid: blobCid })).rejects.toMatchObject({ status: 400, error: 'BlobNotFound' })
+    await expect(anon().com.atproto.sync.getBlob({ did, cid: blobCid })).rejects.toMatchObject({
+      status: 400,
+      error: 'BlobNotFound',
+    })
     expect(existsSync(join(t.dataDir, 'blobs', did.replaceAll(':', '_'), blobCid))).toBe(false)
     expect((await admin.com.atproto.admin.getSubjectStatus({ did, blob: blobCid })).data.takedown).toEqual({
       applied: true,
@@ -137,7 +158,9 @@ describe('admin account methods', () => {
   it('view, change handle, email and password, write to the account, delete it', async () => {
     const info = (await admin.com.atproto.admin.getAccountInfo({ did })).data
     expect(info).toMatchObject({ did, handle: 'mallory.test', email: 'mallory@example.com', invitesDisabled: false })
-    expect((await admin.com.atproto.admin.getAccountInfos({ dids: [did, 'did:plc:unknownunknownunknown1'] })).data.infos).toHaveLength(1)
+    expect(
+      (await admin.com.atproto.admin.getAccountInfos({ dids: [did, 'did:plc:unknownunknownunknown1'] })).data.infos,
+    ).toHaveLength(1)
 
     await admin.com.atproto.admin.updateAccountHandle({ did, handle: 'ops.test' }) // reserved name: admins may
     expect((await (await fetch(`${plc.url}/${did}/data`)).json()).alsoKnownAs).toEqual(['at://ops.test'])
@@ -154,9 +177,17 @@ describe('admin account methods', () => {
     expect(again.session?.handle).toBe('ops.test')
 
     const n = readMails(t.dataDir).length
-    const sent = await admin.com.atproto.admin.sendEmail({ recipientDid: did, senderDid: 'did:plc:moderator', subject: 'Notice', content: 'Please stop.' })
+    const sent = await admin.com.atproto.admin.sendEmail({
+      recipientDid: did,
+      senderDid: 'did:plc:moderator',
+      subject: 'Notice',
+      content: 'Please stop.',
+    })
     expect(sent.data.sent).toBe(true)
-    expect(await waitForMail(t.dataDir, 'm2@example.com', 'admin', n)).toMatchObject({ subject: 'Notice', text: 'Please stop.' })
+    expect(await waitForMail(t.dataDir, 'm2@example.com', 'admin', n)).toMatchObject({
+      subject: 'Notice',
+      text: 'Please stop.',
+    })
 
     await admin.com.atproto.admin.deleteAccount({ did })
     await expect(admin.com.atproto.admin.getAccountInfo({ did })).rejects.toMatchObject({ status: 400 })
@@ -193,7 +224,10 @@ describe('stratus account (operator CLI on the live data directory)', () => {
     const ninaDid = nina.session?.did as string
     const repoStatus = async () => (await anon().com.atproto.sync.getRepoStatus({ did: ninaDid })).data
 
-    expect(await run(['takedown', 'nina.test', '--ref', 'cli-test'])).toMatchObject({ code: undefined, stdout: `taken down ${ninaDid}\n` })
+    expect(await run(['takedown', 'nina.test', '--ref', 'cli-test'])).toMatchObject({
+      code: undefined,
+      stdout: `taken down ${ninaDid}\n`,
+    })
     expect(await repoStatus()).toMatchObject({ active: false, status: 'takendown' })
     expect((await run(['untakedown', ninaDid])).stdout).toBe(`restored ${ninaDid} (active)\n`)
     expect((await run(['status', 'nina.test', 'suspended'])).stdout).toBe(`${ninaDid} suspended\n`)
@@ -214,7 +248,9 @@ describe('stratus account (operator CLI on the live data directory)', () => {
 
     expect((await run(['delete', 'nina.test'])).code).toBe(2)
     expect((await run(['delete', 'nina.test', '--yes'])).stdout).toBe(`deleted ${ninaDid}\n`)
-    await expect(anon().com.atproto.sync.getRepoStatus({ did: ninaDid })).rejects.toMatchObject({ error: 'RepoNotFound' })
+    await expect(anon().com.atproto.sync.getRepoStatus({ did: ninaDid })).rejects.toMatchObject({
+      error: 'RepoNotFound',
+    })
     expect((await run(['takedown', 'nobody.test'])).code).toBe(1)
   })
 })

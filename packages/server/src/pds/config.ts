@@ -327,7 +327,8 @@ export function resolveConfig(input: PdsConfigInput = {}): PdsConfig {
     emailFromAddress: input.emailFromAddress ?? `noreply@${hostname}`,
     logLevel: input.logLevel ?? 'info',
   }
-  for (const key of ['plcUrl', 'appviewUrl', 'reportServiceUrl'] as const) if (cfg[key]) checkUrl(key, cfg[key], devMode)
+  for (const key of ['plcUrl', 'appviewUrl', 'reportServiceUrl'] as const)
+    if (cfg[key]) checkUrl(key, cfg[key], devMode)
   for (const c of cfg.crawlers) checkUrl('crawlers', c, devMode)
   if (cfg.blobUploadLimit <= 0) throw new ConfigError('blobUploadLimit must be positive')
   if (cfg.jwtSecret !== undefined && cfg.jwtSecret.length < 16)

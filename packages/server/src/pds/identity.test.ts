@@ -44,7 +44,9 @@ describe('handles', () => {
     expect((await kim.com.atproto.server.getSession()).data.handle).toBe('kimberly.test')
     const anon = new AtpAgent({ service: a.url })
     expect((await anon.com.atproto.identity.resolveHandle({ handle: 'kimberly.test' })).data.did).toBe(did)
-    await expect(anon.com.atproto.identity.resolveHandle({ handle: 'kim.test' })).rejects.toMatchObject({ error: 'HandleNotFound' })
+    await expect(anon.com.atproto.identity.resolveHandle({ handle: 'kim.test' })).rejects.toMatchObject({
+      error: 'HandleNotFound',
+    })
     const atprotoDid = (host: string) => a.pds.handle(new Request(`http://${host}/.well-known/atproto-did`))
     expect(await (await atprotoDid('kimberly.test')).text()).toBe(did)
     expect((await atprotoDid('kim.test')).status).toBe(404)
@@ -87,7 +89,10 @@ describe('moving an account to another PDS', () => {
       anonB.createAccount({ did, handle: 'mover.test', email: 'mover@example.com', password: 'new-pw' }),
     ).rejects.toMatchObject({ status: 401 })
     const { token } = (
-      await old.com.atproto.server.getServiceAuth({ aud: 'did:web:pds-b.test', lxm: 'com.atproto.server.createAccount' })
+      await old.com.atproto.server.getServiceAuth({
+        aud: 'did:web:pds-b.test',
+        lxm: 'com.atproto.server.createAccount',
+      })
     ).data
     const fhB = await FirehoseClient.connect(b.url)
     const created = await anonB.com.atproto.server.createAccount(
@@ -122,8 +127,13 @@ describe('moving an account to another PDS', () => {
       error: 'InvalidToken',
     })
     const { operation } = (await old.com.atproto.identity.signPlcOperation({ token: code, ...creds })).data
-    const wrong = { ...(operation as Record<string, unknown>), services: { atproto_pds: { type: 'AtprotoPersonalDataServer', endpoint: a.url } } }
-    await expect(neu.com.atproto.identity.submitPlcOperation({ operation: wrong })).rejects.toMatchObject({ error: 'InvalidRequest' })
+    const wrong = {
+      ...(operation as Record<string, unknown>),
+      services: { atproto_pds: { type: 'AtprotoPersonalDataServer', endpoint: a.url } },
+    }
+    await expect(neu.com.atproto.identity.submitPlcOperation({ operation: wrong })).rejects.toMatchObject({
+      error: 'InvalidRequest',
+    })
     await neu.com.atproto.identity.submitPlcOperation({ operation })
     expect(await plcData(did)).toMatchObject({
       rotationKeys: [b.pds.ctx.keys.rotationKey.did()],
@@ -148,7 +158,10 @@ describe('moving an account to another PDS', () => {
     ])
     expect(fhB.frames[at].body).toMatchObject({ active: true })
     await fhB.close()
-    const posts = await new AtpAgent({ service: b.url }).com.atproto.repo.listRecords({ repo: did, collection: 'app.bsky.feed.post' })
+    const posts = await new AtpAgent({ service: b.url }).com.atproto.repo.listRecords({
+      repo: did,
+      collection: 'app.bsky.feed.post',
+    })
     expect(posts.data.records.map((r) => (r.value as { text: string }).text)).toEqual(['written on the old PDS'])
     await neu.post({ text: 'written on the new PDS' })
     expect((await new AtpAgent({ service: a.url }).com.atproto.sync.getRepoStatus({ did })).data).toMatchObject({

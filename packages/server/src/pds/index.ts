@@ -11,7 +11,9 @@
  *                     logger, auth, limits, hooks, signingKey(did)) plus slots for repo, blobs, sequencer
  *   app.ts            createPds(cfg) → { url, router, ctx, handle, start(), close() }
  *   api/<nsid>.ts     one file per XRPC method; default export `register(router, ctx)`; listed in api/index.ts
- *   accounts/         account rows, handle/email rules, passwords login, sessions (refresh rotation), creation
+ *   accounts/         account rows and statuses, handle/email rules, password and app-password login, sessions
+ *                     (refresh rotation), creation, lifecycle (deactivate, activate, delete), email tokens,
+ *                     invite codes, preferences
  *   auth/             password hashing (scrypt), session JWTs, auth verifiers for routes, scopes
  *   sequencer/        the firehose: event log (ctx.sequencer), live fan-out, cursor replay, pruning, requestCrawl;
  *                     what com.atproto.sync.* reads (repo-access.ts)
@@ -19,9 +21,14 @@
  *                     record index, backlinks, the one-transaction write path, importRepo, write preparation
  *   blobs/            blob storage (ctx.blobs): uploads on disk by raw CID, sniffing, temporary → linked →
  *                     deleted, the grace-period sweeper
+ *   identity/         handle changes, PLC operations for moving accounts, did:web documents, incoming service auth
+ *   proxy/            the router fallback: unimplemented methods to the AppView / `atproto-proxy` service with
+ *                     service-auth JWTs; read-after-write; which methods are never proxied
+ *   mailer/           the mail outbox (SMTP or files in <dataDir>/mail) and the mail texts
+ *   admin/            takedowns of accounts, records and blobs; admin views; `stratus account` operator commands
  *   limits.ts         rate limiters (per IP, per identifier, repo write points per account)
  *   pages.ts, well-known.ts   `/`, `/robots.txt`, `/.well-known/atproto-did`
- *   cli.ts            `stratus pds`, `stratus account create|list`
+ *   cli.ts            `stratus pds`, `stratus account create|list|…` (operator commands: admin/cli.ts)
  *   test-util.ts      startTestPds / startTestPlc for tests (never imported by the service)
  *
  * How to extend:
@@ -70,6 +77,18 @@ export { ACCOUNT_USAGE, PDS_USAGE, accountCommand, pdsCommand } from './cli.ts'
 export type { AccessCredentials, AdminCredentials, AuthVerifiers, RefreshCredentials } from './auth/verifier.ts'
 export { AuthScope } from './auth/scopes.ts'
 export { createAccount, type CreateAccountInput } from './accounts/create.ts'
-export { type AccountRow, type AccountStatus, accountStatus, getAccount, getAccountByDid } from './accounts/store.ts'
+export {
+  type AccountRow,
+  type AccountStatus,
+  type OperatorStatus,
+  OPERATOR_STATUSES,
+  accountStatus,
+  getAccount,
+  getAccountByDid,
+  isAccountActive,
+  repoUnavailableError,
+} from './accounts/store.ts'
+export { createProxyHandler } from './proxy/index.ts'
+export { type Outbox, mailDir } from './mailer/index.ts'
 export { PdsRepo, installRepo, prepareRecordWrite, prepareDelete } from './repo/index.ts'
 export { PdsBlobs, sniffMimeType } from './blobs/index.ts'

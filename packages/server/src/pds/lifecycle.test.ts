@@ -60,7 +60,9 @@ describe('app passwords', () => {
       ['DMs', true],
       ['Phone', false],
     ])
-    await expect(owner.com.atproto.server.createAppPassword({ name: 'Phone' })).rejects.toMatchObject({ error: 'InvalidRequest' })
+    await expect(owner.com.atproto.server.createAppPassword({ name: 'Phone' })).rejects.toMatchObject({
+      error: 'InvalidRequest',
+    })
 
     const app = await login('carol.test', created.data.password)
     expect(scopeOf(app.session?.accessJwt as string)).toBe('com.atproto.appPass')
@@ -78,7 +80,9 @@ describe('app passwords', () => {
     }
     await app.sessionManager.refreshSession()
     expect(scopeOf(app.session?.accessJwt as string)).toBe('com.atproto.appPass')
-    await expect(app.com.atproto.server.createAppPassword({ name: 'more' })).rejects.toMatchObject({ error: 'InvalidToken' })
+    await expect(app.com.atproto.server.createAppPassword({ name: 'more' })).rejects.toMatchObject({
+      error: 'InvalidToken',
+    })
 
     await owner.com.atproto.server.revokeAppPassword({ name: 'Phone' })
     const refresh = await xrpc('com.atproto.server.refreshSession', { method: 'POST', token: app.session?.refreshJwt })
@@ -104,7 +108,9 @@ describe('mail', () => {
     await login('dave.test', 'brand-new-pw')
     const old = await xrpc('com.atproto.server.refreshSession', { method: 'POST', token: dave.session?.refreshJwt })
     expect(old.body).toMatchObject({ error: 'ExpiredToken' })
-    await expect(anon.com.atproto.server.resetPassword({ token, password: 'again' })).rejects.toMatchObject({ error: 'InvalidToken' })
+    await expect(anon.com.atproto.server.resetPassword({ token, password: 'again' })).rejects.toMatchObject({
+      error: 'InvalidToken',
+    })
     // Unknown addresses get the same answer and no mail.
     const count = readMails(t.dataDir).length
     await anon.com.atproto.server.requestPasswordReset({ email: 'nobody@example.com' })
@@ -116,7 +122,9 @@ describe('mail', () => {
     const erin = await signUp('erin.test')
     await erin.com.atproto.server.requestEmailConfirmation()
     const confirm = codeIn(await waitForMail(t.dataDir, 'erin@example.com', 'confirm_email'))
-    await expect(erin.com.atproto.server.confirmEmail({ email: 'other@example.com', token: confirm })).rejects.toMatchObject({
+    await expect(
+      erin.com.atproto.server.confirmEmail({ email: 'other@example.com', token: confirm }),
+    ).rejects.toMatchObject({
       error: 'InvalidEmail',
     })
     await erin.com.atproto.server.confirmEmail({ email: 'erin@example.com', token: confirm })
@@ -125,12 +133,19 @@ describe('mail', () => {
     const n = readMails(t.dataDir).length
     expect((await erin.com.atproto.server.requestEmailUpdate()).data.tokenRequired).toBe(true)
     const code = codeIn(await waitForMail(t.dataDir, 'erin@example.com', 'update_email', n))
-    await expect(erin.com.atproto.server.updateEmail({ email: 'erin2@example.com' })).rejects.toMatchObject({ error: 'TokenRequired' })
-    await expect(erin.com.atproto.server.updateEmail({ email: 'carol@example.com', token: code })).rejects.toMatchObject({
+    await expect(erin.com.atproto.server.updateEmail({ email: 'erin2@example.com' })).rejects.toMatchObject({
+      error: 'TokenRequired',
+    })
+    await expect(
+      erin.com.atproto.server.updateEmail({ email: 'carol@example.com', token: code }),
+    ).rejects.toMatchObject({
       error: 'InvalidRequest',
     })
     await erin.com.atproto.server.updateEmail({ email: 'erin2@example.com', token: code })
-    expect((await erin.com.atproto.server.getSession()).data).toMatchObject({ email: 'erin2@example.com', emailConfirmed: false })
+    expect((await erin.com.atproto.server.getSession()).data).toMatchObject({
+      email: 'erin2@example.com',
+      emailConfirmed: false,
+    })
     // Unconfirmed now: no code needed for the next change.
     expect((await erin.com.atproto.server.requestEmailUpdate()).data.tokenRequired).toBe(false)
   })
@@ -148,12 +163,19 @@ describe('deactivate and reactivate', () => {
     expect(fh.frames.at(-1)?.body).toMatchObject({ did, active: false, status: 'deactivated' })
 
     const anon = new AtpAgent({ service: t.url })
-    expect((await anon.com.atproto.sync.getRepoStatus({ did })).data).toMatchObject({ active: false, status: 'deactivated' })
+    expect((await anon.com.atproto.sync.getRepoStatus({ did })).data).toMatchObject({
+      active: false,
+      status: 'deactivated',
+    })
     await expect(anon.com.atproto.sync.getRepo({ did })).rejects.toMatchObject({ error: 'RepoDeactivated' })
-    await expect(anon.com.atproto.repo.getRecord({ repo: did, collection: 'com.example.note', rkey })).rejects.toMatchObject({
+    await expect(
+      anon.com.atproto.repo.getRecord({ repo: did, collection: 'com.example.note', rkey }),
+    ).rejects.toMatchObject({
       error: 'RecordNotFound',
     })
-    expect((await anon.com.atproto.repo.listRecords({ repo: did, collection: 'com.example.note' })).data.records).toEqual([])
+    expect(
+      (await anon.com.atproto.repo.listRecords({ repo: did, collection: 'com.example.note' })).data.records,
+    ).toEqual([])
     await expect(note(fran, 'while away')).rejects.toMatchObject({ status: 401, error: 'AccountDeactivated' })
     expect((await fran.com.atproto.server.getSession()).data).toMatchObject({ active: false, status: 'deactivated' })
 
@@ -166,7 +188,9 @@ describe('deactivate and reactivate', () => {
       ['#sync', did],
     ])
     expect(fh.frames[seen].body).toMatchObject({ active: true })
-    expect((await anon.com.atproto.repo.getRecord({ repo: did, collection: 'com.example.note', rkey })).data.value).toMatchObject({
+    expect(
+      (await anon.com.atproto.repo.getRecord({ repo: did, collection: 'com.example.note', rkey })).data.value,
+    ).toMatchObject({
       text: 'before the break',
     })
     await note(fran, 'back again')
@@ -179,8 +203,13 @@ describe('delete an account', () => {
   it('needs the password and the mailed code, then leaves nothing behind', async () => {
     const gus = await signUp('gus.test', 'gus-password')
     const did = gus.session?.did as string
-    const blob = await gus.uploadBlob(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]), { encoding: 'image/png' })
-    await gus.post({ text: 'last words', embed: { $type: 'app.bsky.embed.images', images: [{ image: blob.data.blob, alt: '' }] } })
+    const blob = await gus.uploadBlob(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]), {
+      encoding: 'image/png',
+    })
+    await gus.post({
+      text: 'last words',
+      embed: { $type: 'app.bsky.embed.images', images: [{ image: blob.data.blob, alt: '' }] },
+    })
     await gus.com.atproto.server.createAppPassword({ name: 'x' })
     expect(existsSync(join(t.dataDir, 'blobs', did.replaceAll(':', '_')))).toBe(true)
 
@@ -188,8 +217,12 @@ describe('delete an account', () => {
     await gus.com.atproto.server.requestAccountDelete()
     const token = codeIn(await waitForMail(t.dataDir, 'gus@example.com', 'delete_account', n))
     const anon = new AtpAgent({ service: t.url })
-    await expect(anon.com.atproto.server.deleteAccount({ did, password: 'wrong', token })).rejects.toMatchObject({ status: 401 })
-    await expect(anon.com.atproto.server.deleteAccount({ did, password: 'gus-password', token: 'AAAAA-BBBBB' })).rejects.toMatchObject({
+    await expect(anon.com.atproto.server.deleteAccount({ did, password: 'wrong', token })).rejects.toMatchObject({
+      status: 401,
+    })
+    await expect(
+      anon.com.atproto.server.deleteAccount({ did, password: 'gus-password', token: 'AAAAA-BBBBB' }),
+    ).rejects.toMatchObject({
       error: 'InvalidToken',
     })
     const live = await FirehoseClient.connect(t.url)
@@ -200,10 +233,16 @@ describe('delete an account', () => {
 
     await expect(anon.com.atproto.sync.getRepo({ did })).rejects.toMatchObject({ error: 'RepoNotFound' })
     await expect(anon.com.atproto.sync.getRepoStatus({ did })).rejects.toMatchObject({ error: 'RepoNotFound' })
-    await expect(anon.com.atproto.sync.getBlob({ did, cid: blob.data.blob.ref.toString() })).rejects.toMatchObject({ error: 'RepoNotFound' })
+    await expect(anon.com.atproto.sync.getBlob({ did, cid: blob.data.blob.ref.toString() })).rejects.toMatchObject({
+      error: 'RepoNotFound',
+    })
     await expect(anon.com.atproto.repo.describeRepo({ repo: did })).rejects.toMatchObject({ status: 400 })
-    await expect(anon.com.atproto.repo.listRecords({ repo: did, collection: 'app.bsky.feed.post' })).rejects.toMatchObject({ status: 400 })
-    await expect(anon.com.atproto.identity.resolveHandle({ handle: 'gus.test' })).rejects.toMatchObject({ error: 'HandleNotFound' })
+    await expect(
+      anon.com.atproto.repo.listRecords({ repo: did, collection: 'app.bsky.feed.post' }),
+    ).rejects.toMatchObject({ status: 400 })
+    await expect(anon.com.atproto.identity.resolveHandle({ handle: 'gus.test' })).rejects.toMatchObject({
+      error: 'HandleNotFound',
+    })
     expect((await anon.com.atproto.sync.listRepos({})).data.repos.map((r) => r.did)).not.toContain(did)
     await expect(login('gus.test', 'gus-password')).rejects.toMatchObject({ status: 401 })
     expect((await t.pds.handle(new Request('http://gus.test/.well-known/atproto-did'))).status).toBe(404)
@@ -245,7 +284,9 @@ describe('invite codes', () => {
     await expect(signUpWith('ivan.test', code)).rejects.toMatchObject({ error: 'InvalidInviteCode' })
 
     const hanaDid = hana.data.did
-    const made = (await admin.com.atproto.server.createInviteCodes({ codeCount: 2, useCount: 3, forAccounts: [hanaDid] })).data.codes
+    const made = (
+      await admin.com.atproto.server.createInviteCodes({ codeCount: 2, useCount: 3, forAccounts: [hanaDid] })
+    ).data.codes
     expect(made).toEqual([{ account: hanaDid, codes: [expect.any(String), expect.any(String)] }])
     const h = agent()
     await h.login({ identifier: 'hana.test', password: 'pw' })
@@ -253,7 +294,11 @@ describe('invite codes', () => {
     expect(mine.map((c) => c.code).sort()).toEqual([...made[0].codes].sort())
     await signUpWith('ivan.test', made[0].codes[0])
     const listed = (await admin.com.atproto.admin.getInviteCodes({ sort: 'usage' })).data.codes
-    expect(listed[0]).toMatchObject({ code: made[0].codes[0], available: 3, uses: [{ usedBy: expect.stringMatching(/^did:plc:/) }] })
+    expect(listed[0]).toMatchObject({
+      code: made[0].codes[0],
+      available: 3,
+      uses: [{ usedBy: expect.stringMatching(/^did:plc:/) }],
+    })
     expect((await admin.com.atproto.admin.getAccountInfo({ did: hanaDid })).data.invitedBy).toMatchObject({ code })
 
     await admin.com.atproto.admin.disableInviteCodes({ accounts: [hanaDid] })

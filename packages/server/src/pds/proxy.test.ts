@@ -30,7 +30,13 @@ beforeAll(async () => {
   appview = await startStubService(plc.url)
   other = await startStubService(plc.url)
   t = await startTestPds(
-    { appviewUrl: appview.url, appviewDid: appview.did, reportServiceUrl: appview.url, reportServiceDid: appview.did, rateLimits: false },
+    {
+      appviewUrl: appview.url,
+      appviewDid: appview.did,
+      reportServiceUrl: appview.url,
+      reportServiceDid: appview.did,
+      rateLimits: false,
+    },
     { plc },
   )
   alice = new AtpAgent({ service: t.url })
@@ -61,7 +67,9 @@ const token = () => alice.session?.accessJwt as string
 
 describe('forwarding', () => {
   it('sends app.bsky queries to the configured AppView with a valid service-auth JWT', async () => {
-    appview.routes.set('app.bsky.actor.getSuggestions', (call) => ({ body: { actors: [], cursor: call.url.searchParams.get('cursor') } }))
+    appview.routes.set('app.bsky.actor.getSuggestions', (call) => ({
+      body: { actors: [], cursor: call.url.searchParams.get('cursor') },
+    }))
     const before = appview.calls.length
     const res = await alice.app.bsky.actor.getSuggestions({ limit: 5, cursor: 'abc' })
     expect(res.data).toEqual({ actors: [], cursor: 'abc' })
@@ -77,12 +85,17 @@ describe('forwarding', () => {
     expect(payload.exp - Math.floor(Date.now() / 1000)).toBeLessThanOrEqual(60)
     expect(typeof payload.jti).toBe('string')
     // The stub verified it; check once more here with the official verifier and the exact audience.
-    await expect(verifyJwt(jwt, appview.did, 'app.bsky.actor.getSuggestions', signingKeyFromPlc)).resolves.toMatchObject({ iss: did })
+    await expect(
+      verifyJwt(jwt, appview.did, 'app.bsky.actor.getSuggestions', signingKeyFromPlc),
+    ).resolves.toMatchObject({ iss: did })
     await expect(verifyJwt(jwt, appview.did, 'app.bsky.feed.getTimeline', signingKeyFromPlc)).rejects.toThrow(/lxm/)
   })
 
   it('follows atproto-proxy to the service in a DID document, and streams bodies both ways', async () => {
-    other.routes.set('app.example.echo', (call) => ({ raw: call.body, headers: { 'content-type': call.headers['content-type'] as string } }))
+    other.routes.set('app.example.echo', (call) => ({
+      raw: call.body,
+      headers: { 'content-type': call.headers['content-type'] as string },
+    }))
     const payload = new Uint8Array(3 * 1024 * 1024).map((_, i) => (i * 31) & 0xff)
     const res = await xrpc('app.example.echo', {
       method: 'POST',
@@ -97,18 +110,32 @@ describe('forwarding', () => {
     expect(Buffer.compare(call.body, Buffer.from(payload))).toBe(0)
     const back = await fetch(`${t.url}/xrpc/app.example.echo`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${token()}`, 'atproto-proxy': `${other.did}#bsky_appview`, 'content-type': 'application/octet-stream' },
+      headers: {
+        authorization: `Bearer ${token()}`,
+        'atproto-proxy': `${other.did}#bsky_appview`,
+        'content-type': 'application/octet-stream',
+      },
       body: payload,
     })
     expect(Buffer.compare(Buffer.from(await back.arrayBuffer()), Buffer.from(payload))).toBe(0)
     // A service id the document does not have; a malformed header.
-    expect((await xrpc('app.example.echo', { token: token(), proxy: `${other.did}#nope` })).body).toMatchObject({ error: 'InvalidRequest' })
-    expect((await xrpc('app.example.echo', { token: token(), proxy: other.did })).body).toMatchObject({ error: 'InvalidRequest' })
+    expect((await xrpc('app.example.echo', { token: token(), proxy: `${other.did}#nope` })).body).toMatchObject({
+      error: 'InvalidRequest',
+    })
+    expect((await xrpc('app.example.echo', { token: token(), proxy: other.did })).body).toMatchObject({
+      error: 'InvalidRequest',
+    })
   })
 
   it('passes upstream errors on (500 as UpstreamFailure) and reports an unreachable service', async () => {
-    appview.routes.set('app.bsky.feed.getFeed', () => ({ status: 400, body: { error: 'UnknownFeed', message: 'no such feed' } }))
-    appview.routes.set('app.bsky.feed.getLikes', () => ({ status: 500, body: { error: 'InternalServerError', message: 'boom' } }))
+    appview.routes.set('app.bsky.feed.getFeed', () => ({
+      status: 400,
+      body: { error: 'UnknownFeed', message: 'no such feed' },
+    }))
+    appview.routes.set('app.bsky.feed.getLikes', () => ({
+      status: 500,
+      body: { error: 'InternalServerError', message: 'boom' },
+    }))
     expect(await xrpc('app.bsky.feed.getFeed?feed=at://x', { token: token() })).toMatchObject({
       status: 400,
       body: { error: 'UnknownFeed', message: 'no such feed' },
@@ -121,19 +148,30 @@ describe('forwarding', () => {
     const ref = `${gone.did}#bsky_appview`
     await xrpc('app.example.ping', { token: token(), proxy: ref }) // resolves and caches the document
     await gone.close()
-    expect(await xrpc('app.example.ping', { token: token(), proxy: ref })).toMatchObject({ status: 502, body: { error: 'UpstreamFailure' } })
+    expect(await xrpc('app.example.ping', { token: token(), proxy: ref })).toMatchObject({
+      status: 502,
+      body: { error: 'UpstreamFailure' },
+    })
   })
 
   it('sends com.atproto.moderation.createReport to the moderation service', async () => {
     appview.routes.set('com.atproto.moderation.createReport', (call) => ({
-      body: { id: 7, ...JSON.parse(call.body.toString()), reportedBy: call.jwt?.iss, createdAt: new Date().toISOString() },
+      body: {
+        id: 7,
+        ...JSON.parse(call.body.toString()),
+        reportedBy: call.jwt?.iss,
+        createdAt: new Date().toISOString(),
+      },
     }))
     const res = await alice.com.atproto.moderation.createReport({
       reasonType: 'com.atproto.moderation.defs#reasonSpam',
       subject: { $type: 'com.atproto.admin.defs#repoRef', did },
     })
     expect(res.data).toMatchObject({ id: 7, reportedBy: did })
-    expect(appview.calls[appview.calls.length - 1].jwt).toMatchObject({ aud: appview.did, lxm: 'com.atproto.moderation.createReport' })
+    expect(appview.calls[appview.calls.length - 1].jwt).toMatchObject({
+      aud: appview.did,
+      lxm: 'com.atproto.moderation.createReport',
+    })
   })
 })
 
@@ -170,11 +208,20 @@ describe('refusals', () => {
   })
 
   it('getServiceAuth: no tokens for protected methods; a service-auth token cannot call them either', async () => {
-    for (const lxm of ['com.atproto.server.createAppPassword', 'com.atproto.identity.signPlcOperation', 'com.atproto.server.deleteAccount']) {
+    for (const lxm of [
+      'com.atproto.server.createAppPassword',
+      'com.atproto.identity.signPlcOperation',
+      'com.atproto.server.deleteAccount',
+    ]) {
       const r = await xrpc(`com.atproto.server.getServiceAuth?aud=${appview.did}&lxm=${lxm}`, { token: token() })
       expect(r).toMatchObject({ status: 400, body: { error: 'InvalidRequest' } })
     }
-    const forged = createServiceJwt({ iss: did, aud: t.pds.ctx.cfg.serviceDid, lxm: 'com.atproto.server.createAppPassword', keypair: t.pds.ctx.signingKey(did) })
+    const forged = createServiceJwt({
+      iss: did,
+      aud: t.pds.ctx.cfg.serviceDid,
+      lxm: 'com.atproto.server.createAppPassword',
+      keypair: t.pds.ctx.signingKey(did),
+    })
     const r = await xrpc('com.atproto.server.createAppPassword', {
       method: 'POST',
       token: forged,
@@ -186,7 +233,9 @@ describe('refusals', () => {
 
   it('getServiceAuth: a token the official verifier accepts; expiry limits (BadExpiration)', async () => {
     const res = await alice.com.atproto.server.getServiceAuth({ aud: other.did, lxm: 'app.bsky.video.uploadVideo' })
-    await expect(verifyJwt(res.data.token, other.did, 'app.bsky.video.uploadVideo', signingKeyFromPlc)).resolves.toMatchObject({ iss: did })
+    await expect(
+      verifyJwt(res.data.token, other.did, 'app.bsky.video.uploadVideo', signingKeyFromPlc),
+    ).resolves.toMatchObject({ iss: did })
     const now = Math.floor(Date.now() / 1000)
     for (const q of [`exp=${now - 10}`, `exp=${now + 7200}&lxm=app.bsky.feed.getTimeline`, `exp=${now + 600}`]) {
       const r = await xrpc(`com.atproto.server.getServiceAuth?aud=${other.did}&${q}`, { token: token() })
@@ -205,7 +254,9 @@ describe('refusals', () => {
     }
     const p = await xrpc('chat.bsky.convo.listConvos', { token: await login(plain.data.password) })
     expect(p).toMatchObject({ status: 400, body: { error: 'InvalidToken', message: 'Bad token method' } })
-    expect(await xrpc('chat.bsky.convo.listConvos', { token: await login(privileged.data.password) })).toMatchObject({ status: 200 })
+    expect(await xrpc('chat.bsky.convo.listConvos', { token: await login(privileged.data.password) })).toMatchObject({
+      status: 200,
+    })
     expect(await xrpc('chat.bsky.convo.listConvos', { token: token() })).toMatchObject({ status: 200 })
   })
 })
@@ -221,7 +272,12 @@ describe('preferences', () => {
     await alice.app.bsky.actor.putPreferences({ preferences: prefs })
     const got = (await alice.app.bsky.actor.getPreferences()).data.preferences
     expect(got.slice(0, 3)).toEqual(prefs)
-    expect(got[3]).toEqual({ $type: 'app.bsky.actor.defs#declaredAgePref', isOverAge13: true, isOverAge16: true, isOverAge18: true })
+    expect(got[3]).toEqual({
+      $type: 'app.bsky.actor.defs#declaredAgePref',
+      isOverAge13: true,
+      isOverAge16: true,
+      isOverAge18: true,
+    })
     // The high-level helper of the official client reads them back too.
     expect((await alice.getPreferences()).moderationPrefs.adultContentEnabled).toBe(true)
     expect(appview.calls.length).toBe(before)
@@ -237,16 +293,22 @@ describe('preferences', () => {
       'app.bsky.actor.defs#savedFeedsPrefV2',
       'app.bsky.actor.defs#declaredAgePref', // derived: the age brackets, never the birth date
     ])
-    await expect(app.app.bsky.actor.putPreferences({ preferences: [prefs[2]] })).rejects.toMatchObject({ error: 'InvalidRequest' })
+    await expect(app.app.bsky.actor.putPreferences({ preferences: [prefs[2]] })).rejects.toMatchObject({
+      error: 'InvalidRequest',
+    })
     // An app password replaces what it can see and keeps the birth date it cannot.
-    await app.app.bsky.actor.putPreferences({ preferences: [{ $type: 'app.bsky.actor.defs#adultContentPref', enabled: false }] })
+    await app.app.bsky.actor.putPreferences({
+      preferences: [{ $type: 'app.bsky.actor.defs#adultContentPref', enabled: false }],
+    })
     const after = (await alice.app.bsky.actor.getPreferences()).data.preferences
     expect(after.map((p) => p.$type)).toEqual([
       'app.bsky.actor.defs#personalDetailsPref',
       'app.bsky.actor.defs#adultContentPref',
       'app.bsky.actor.defs#declaredAgePref',
     ])
-    await expect(alice.app.bsky.actor.putPreferences({ preferences: [{ $type: 'com.example.pref' }] })).rejects.toMatchObject({
+    await expect(
+      alice.app.bsky.actor.putPreferences({ preferences: [{ $type: 'com.example.pref' }] }),
+    ).rejects.toMatchObject({
       error: 'InvalidRequest',
     })
   })
@@ -263,7 +325,11 @@ describe('read-after-write', () => {
     const revHeader = { 'atproto-repo-rev': rev }
     appview.routes.set('app.bsky.feed.getTimeline', () => ({ headers: revHeader, body: { feed: [] } }))
     appview.routes.set('app.bsky.feed.getAuthorFeed', () => ({ headers: revHeader, body: { feed: [] } }))
-    appview.routes.set('app.bsky.feed.getPostThread', () => ({ status: 400, headers: revHeader, body: { error: 'NotFound', message: 'Post not found' } }))
+    appview.routes.set('app.bsky.feed.getPostThread', () => ({
+      status: 400,
+      headers: revHeader,
+      body: { error: 'NotFound', message: 'Post not found' },
+    }))
     appview.routes.set('app.bsky.feed.getPosts', () => ({ body: { posts: [] } }))
     appview.routes.set('app.bsky.actor.getProfile', () => ({
       headers: revHeader,
@@ -297,14 +363,22 @@ describe('read-after-write', () => {
 
   it('getProfile shows the new profile fields, getPostThread the post the AppView does not know', async () => {
     const p = await alice.getProfile({ actor: did })
-    expect(p.data).toMatchObject({ did, displayName: 'Alice Liddell', description: 'down the rabbit hole', followersCount: 3 })
+    expect(p.data).toMatchObject({
+      did,
+      displayName: 'Alice Liddell',
+      description: 'down the rabbit hole',
+      followersCount: 3,
+    })
     const thread = await alice.getPostThread({ uri: postUri })
     const view = thread.data.thread as { post: { uri: string }; replies: { post: { uri: string } }[] }
     expect(view.post.uri).toBe(postUri)
     expect(view.replies.map((r) => r.post.uri)).toEqual([replyUri])
     // Nothing newer than the AppView's revision: the answer passes through untouched.
     rev = (await alice.com.atproto.sync.getLatestCommit({ did })).data.rev
-    appview.routes.set('app.bsky.feed.getTimeline', () => ({ headers: { 'atproto-repo-rev': rev }, body: { feed: [] } }))
+    appview.routes.set('app.bsky.feed.getTimeline', () => ({
+      headers: { 'atproto-repo-rev': rev },
+      body: { feed: [] },
+    }))
     expect((await alice.getTimeline()).data.feed).toEqual([])
   })
 })

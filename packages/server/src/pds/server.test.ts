@@ -71,7 +71,6 @@ describe('createAccount refusals', () => {
     ['no password', { password: undefined }, 'InvalidPassword'],
     ['long password', { password: 'x'.repeat(257) }, 'InvalidPassword'],
     ['bad recovery key', { recoveryKey: 'did:key:zNope' }, 'InvalidRequest'],
-    ['existing DID (part 2)', { did: 'did:plc:aaaaaaaaaaaaaaaaaaaaaaaa' }, 'InvalidRequest'],
   ]
   for (const [name, change, error] of cases) {
     it(`${name} → 400 ${error}`, async () => {
@@ -79,6 +78,11 @@ describe('createAccount refusals', () => {
       expect([res.status, res.body?.error]).toEqual([400, error])
     })
   }
+
+  it('an existing DID without a service-auth token from it → 401 (identity.test.ts moves one in)', async () => {
+    const res = await post('com.atproto.server.createAccount', { ...ok, did: 'did:plc:aaaaaaaaaaaaaaaaaaaaaaaa' })
+    expect([res.status, res.body?.error]).toEqual([401, 'AuthenticationRequired'])
+  })
 
   it('left nothing behind', async () => {
     const rows = t.pds.ctx.db.stmt('SELECT handle FROM account').all()

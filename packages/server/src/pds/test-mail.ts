@@ -18,7 +18,9 @@ export interface SentMail {
 export function readMails(dataDir: string): SentMail[] {
   let names: string[]
   try {
-    names = readdirSync(mailDir(dataDir)).filter((n) => n.endsWith('.json')).sort()
+    names = readdirSync(mailDir(dataDir))
+      .filter((n) => n.endsWith('.json'))
+      .sort()
   } catch {
     return []
   }
@@ -26,7 +28,13 @@ export function readMails(dataDir: string): SentMail[] {
 }
 
 /** The newest mail of `kind` to `to` that arrived after `after` mails were already there. */
-export async function waitForMail(dataDir: string, to: string, kind: string, after = 0, timeoutMs = 5000): Promise<SentMail> {
+export async function waitForMail(
+  dataDir: string,
+  to: string,
+  kind: string,
+  after = 0,
+  timeoutMs = 5000,
+): Promise<SentMail> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const found = readMails(dataDir)

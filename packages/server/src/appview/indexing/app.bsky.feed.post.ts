@@ -5,6 +5,7 @@
  * Recounts: the author's posts, the parent's replies, the quoted record's quotes.
  */
 import { sql } from 'kysely'
+import { prepared } from '../db/prepared.ts'
 import type { IndexCtx, IndexedRecord, IndexingPlugin, JsonObject } from './types.ts'
 import { isObj, normalizeTime, notify, recountActor, recountRecord, sortAt, str, strongRef, uriDid } from './util.ts'
 
@@ -58,8 +59,49 @@ export function postRefs(value: JsonObject): [string, string][] {
   return [...out.values()]
 }
 
+const insertPost = prepared((db, a) =>
+  db.insertInto('post').values({
+    uri: a(0),
+    cid: a(1),
+    creator: a(2),
+    text: a(3),
+    created_at: a(4),
+    indexed_at: a(5),
+    sort_at: a(6),
+    reply_root: a(7),
+    reply_root_cid: a(8),
+    reply_parent: a(9),
+    reply_parent_cid: a(10),
+    embed_uri: a(11),
+    embed_cid: a(12),
+    embed_type: a(13),
+    media_type: a(14),
+    langs: a(15),
+  }),
+)
+const insertFeedItem = prepared((db, a) =>
+  db.insertInto('feed_item').values({ uri: a(0), type: 'post', post_uri: a(0), originator: a(1), sort_at: a(2) }),
+)
+const insertRef = prepared((db, a) =>
+  db
+    .insertInto('post_ref')
+    .values({ uri: a(0), kind: a(1), value: a(2) })
+    .onConflict((oc) => oc.doNothing()),
+)
+const insertFts = prepared(
+  (db, a) => sql`insert into post_fts (rowid, text) select rowid, text from post where uri = ${a(0)}`,
+)
+const selectPost = prepared<{ creator: string; reply_parent: string | null; embed_uri: string | null }>((db, a) =>
+  db.selectFrom('post').select(['creator', 'reply_parent', 'embed_uri']).where('uri', '=', a(0)),
+)
+const deleteFts = prepared(
+  (db, a) => sql`delete from post_fts where rowid = (select rowid from post where uri = ${a(0)})`,
+)
+const deletePost = prepared((db, a) => db.deleteFrom('post').where('uri', '=', a(0)))
+const deleteFeedItem = prepared((db, a) => db.deleteFrom('feed_item').where('uri', '=', a(0)))
+const deleteRefs = prepared((db, a) => db.deleteFrom('post_ref').where('uri', '=', a(0)))
+
 async function insert(ctx: IndexCtx, rec: IndexedRecord): Promise<void> {
-  const { db } = ctx
   const v = rec.value
   const createdAt = normalizeTime(v.createdAt)
   const at = sortAt(createdAt, rec.indexedAt)
@@ -67,49 +109,36 @@ async function insert(ctx: IndexCtx, rec: IndexedRecord): Promise<void> {
   const embed = summarizeEmbed(v.embed)
   const langs = Array.isArray(v.langs) ? v.langs.filter((l) => typeof l === 'string').join(',') : null
   const text = str(v.text) ?? ''
-  await db
-    .insertInto('post')
-    .values({
-      uri: rec.uri,
-      cid: rec.cid,
-      creator: rec.did,
-      text,
-      created_at: createdAt ?? rec.indexedAt,
-      indexed_at: rec.indexedAt,
-      sort_at: at,
-      reply_root: reply?.root?.uri ?? null,
-      reply_root_cid: reply?.root?.cid ?? null,
-      reply_parent: reply?.parent?.uri ?? null,
-      reply_parent_cid: reply?.parent?.cid ?? null,
-      embed_uri: embed.quote?.uri ?? null,
-      embed_cid: embed.quote?.cid ?? null,
-      embed_type: embed.type,
-      media_type: embed.media,
-      langs: langs || null,
-    })
-    .execute()
-  await db
-    .insertInto('feed_item')
-    .values({ uri: rec.uri, type: 'post', post_uri: rec.uri, originator: rec.did, sort_at: at })
-    .execute()
+  await insertPost.run(ctx, [
+    rec.uri,
+    rec.cid,
+    rec.did,
+    text,
+    createdAt ?? rec.indexedAt,
+    rec.indexedAt,
+    at,
+    reply?.root?.uri ?? null,
+    reply?.root?.cid ?? null,
+    reply?.parent?.uri ?? null,
+    reply?.parent?.cid ?? null,
+    embed.quote?.uri ?? null,
+    embed.quote?.cid ?? null,
+    embed.type,
+    embed.media,
+    langs || null,
+  ])
+  await insertFeedItem.run(ctx, [rec.uri, rec.did, at])
   const refs = postRefs(v)
-  if (refs.length > 0) {
-    await db
-      .insertInto('post_ref')
-      .values(refs.map(([kind, value]) => ({ uri: rec.uri, kind, value })))
-      .execute()
-  }
-  if (ctx.dialect === 'sqlite' && text) {
-    await sql`insert into post_fts (rowid, text) select rowid, text from post where uri = ${rec.uri}`.execute(db)
-  }
-  await recountActor(db, rec.did, 'posts_count')
-  await recountRecord(db, reply?.parent?.uri, 'reply_count')
-  await recountRecord(db, embed.quote?.uri, 'quote_count')
+  for (const [kind, value] of refs) await insertRef.run(ctx, [rec.uri, kind, value])
+  if (ctx.dialect === 'sqlite' && text) await insertFts.run(ctx, [rec.uri])
+  await recountActor(ctx, rec.did, 'posts_count')
+  await recountRecord(ctx, reply?.parent?.uri, 'reply_count')
+  await recountRecord(ctx, embed.quote?.uri, 'quote_count')
   await notifyAll(ctx, rec, at, reply, embed, refs)
 }
 
 async function notifyAll(
-  { db }: IndexCtx,
+  ctx: IndexCtx,
   rec: IndexedRecord,
   at: string,
   reply: { root?: { uri: string }; parent?: { uri: string } } | undefined,
@@ -121,7 +150,7 @@ async function notifyAll(
   const send = async (recipient: string | undefined, reason: 'reply' | 'quote' | 'mention', subject?: string) => {
     if (!recipient || notified.has(recipient)) return
     notified.add(recipient)
-    await notify(db, { ...base, recipient, reason, reasonSubject: subject })
+    await notify(ctx, { ...base, recipient, reason, reasonSubject: subject })
   }
   if (reply?.parent) await send(uriDid(reply.parent.uri), 'reply', reply.parent.uri)
   if (reply?.root) await send(uriDid(reply.root.uri), 'reply', reply.root.uri)
@@ -130,22 +159,15 @@ async function notifyAll(
 }
 
 async function remove(ctx: IndexCtx, uri: string): Promise<void> {
-  const { db } = ctx
-  const row = await db
-    .selectFrom('post')
-    .select(['creator', 'reply_parent', 'embed_uri'])
-    .where('uri', '=', uri)
-    .executeTakeFirst()
+  const [row] = await selectPost.all(ctx, [uri])
   if (!row) return
-  if (ctx.dialect === 'sqlite') {
-    await sql`delete from post_fts where rowid = (select rowid from post where uri = ${uri})`.execute(db)
-  }
-  await db.deleteFrom('post').where('uri', '=', uri).execute()
-  await db.deleteFrom('feed_item').where('uri', '=', uri).execute()
-  await db.deleteFrom('post_ref').where('uri', '=', uri).execute()
-  await recountActor(db, row.creator, 'posts_count')
-  await recountRecord(db, row.reply_parent, 'reply_count')
-  await recountRecord(db, row.embed_uri, 'quote_count')
+  if (ctx.dialect === 'sqlite') await deleteFts.run(ctx, [uri])
+  await deletePost.run(ctx, [uri])
+  await deleteFeedItem.run(ctx, [uri])
+  await deleteRefs.run(ctx, [uri])
+  await recountActor(ctx, row.creator, 'posts_count')
+  await recountRecord(ctx, row.reply_parent, 'reply_count')
+  await recountRecord(ctx, row.embed_uri, 'quote_count')
 }
 
 export const postPlugin: IndexingPlugin = { collection: 'app.bsky.feed.post', insert, delete: remove }

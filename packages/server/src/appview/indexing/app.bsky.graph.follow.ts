@@ -6,10 +6,10 @@ export const followPlugin = graphPlugin({
   collection: 'app.bsky.graph.follow',
   table: 'follow',
   validSubject: isDid,
-  async afterInsert(db, row) {
-    await recountActor(db, row.subject, 'followers_count')
-    await recountActor(db, row.creator, 'follows_count')
-    await notify(db, {
+  async afterInsert(ctx, row) {
+    await recountActor(ctx, row.subject, 'followers_count')
+    await recountActor(ctx, row.creator, 'follows_count')
+    await notify(ctx, {
       recipient: row.subject,
       author: row.creator,
       recordUri: row.uri,
@@ -18,8 +18,8 @@ export const followPlugin = graphPlugin({
       sortAt: row.sortAt,
     })
   },
-  async afterDelete(db, row) {
-    await recountActor(db, row.subject, 'followers_count')
-    await recountActor(db, row.creator, 'follows_count')
+  async afterDelete(ctx, row) {
+    await recountActor(ctx, row.subject, 'followers_count')
+    await recountActor(ctx, row.creator, 'follows_count')
   },
 })

@@ -2,7 +2,7 @@
  * Shared body of the graph plugins whose record is `{subject: <did or at-uri>, createdAt}` (follow, block,
  * list block): one row keyed by URI, plus plugin-specific effects after insert and after delete.
  */
-import type { Db } from '../db/index.ts'
+import { prepared } from '../db/prepared.ts'
 import type { IndexCtx, IndexedRecord, IndexingPlugin } from './types.ts'
 import { normalizeTime, sortAt } from './util.ts'
 
@@ -14,41 +14,40 @@ export interface GraphPluginOptions {
   /** Checks the subject's shape (a DID, an AT-URI). */
   validSubject: (s: string) => boolean
   afterInsert?: (
-    db: Db,
+    ctx: IndexCtx,
     row: { uri: string; cid: string; creator: string; subject: string; sortAt: string },
   ) => Promise<void>
-  afterDelete?: (db: Db, row: { creator: string; subject: string }) => Promise<void>
+  afterDelete?: (ctx: IndexCtx, row: { creator: string; subject: string }) => Promise<void>
 }
 
 export function graphPlugin(opts: GraphPluginOptions): IndexingPlugin {
+  const insertRow = prepared((db, a) =>
+    db.insertInto(opts.table).values({
+      uri: a(0),
+      cid: a(1),
+      creator: a(2),
+      subject: a(3),
+      created_at: a(4),
+      indexed_at: a(5),
+      sort_at: a(6),
+    }),
+  )
+  const deleteRow = prepared<{ creator: string; subject: string }>((db, a) =>
+    db.deleteFrom(opts.table).where('uri', '=', a(0)).returning(['creator', 'subject']),
+  )
   return {
     collection: opts.collection,
-    async insert({ db }: IndexCtx, rec: IndexedRecord) {
+    async insert(ctx: IndexCtx, rec: IndexedRecord) {
       const subject = rec.value.subject
       if (typeof subject !== 'string' || !opts.validSubject(subject)) return
       const createdAt = normalizeTime(rec.value.createdAt) ?? rec.indexedAt
       const at = sortAt(createdAt, rec.indexedAt)
-      await db
-        .insertInto(opts.table)
-        .values({
-          uri: rec.uri,
-          cid: rec.cid,
-          creator: rec.did,
-          subject,
-          created_at: createdAt,
-          indexed_at: rec.indexedAt,
-          sort_at: at,
-        })
-        .execute()
-      await opts.afterInsert?.(db, { uri: rec.uri, cid: rec.cid, creator: rec.did, subject, sortAt: at })
+      await insertRow.run(ctx, [rec.uri, rec.cid, rec.did, subject, createdAt, rec.indexedAt, at])
+      await opts.afterInsert?.(ctx, { uri: rec.uri, cid: rec.cid, creator: rec.did, subject, sortAt: at })
     },
-    async delete({ db }: IndexCtx, uri: string) {
-      const row = await db
-        .deleteFrom(opts.table)
-        .where('uri', '=', uri)
-        .returning(['creator', 'subject'])
-        .executeTakeFirst()
-      if (row) await opts.afterDelete?.(db, row)
+    async delete(ctx: IndexCtx, uri: string) {
+      const [row] = await deleteRow.all(ctx, [uri])
+      if (row) await opts.afterDelete?.(ctx, row)
     },
   }
 }

@@ -15,6 +15,7 @@ import type { Lexicons } from '@stratus/core/lexicon'
 import type { AccountEvent, IdentityEvent, RecordEvent, SyncEvent } from '@stratus/core/sync'
 import { writeTransaction } from '../../db/index.ts'
 import type { AppViewDb, Db } from '../db/index.ts'
+import { prepared } from '../db/prepared.ts'
 import type { IndexCtx, IndexingPlugin, JsonObject } from './types.ts'
 
 export interface IndexerOptions {
@@ -22,6 +23,27 @@ export interface IndexerOptions {
   /** Records are validated against these before indexing (unknown collections are not indexed anyway). */
   lexicons?: Lexicons
   now?: () => string
+}
+
+/** The indexer's own hot statements (see db/prepared.ts). */
+const Q = {
+  insertRecord: prepared((db, a) =>
+    db
+      .insertInto('record')
+      .values({ uri: a(0), cid: a(1), did: a(2), collection: a(3), rkey: a(4), json: a(5), indexed_at: a(6) })
+      .onConflict((oc) => oc.column('uri').doNothing()),
+  ),
+  selectRecordCid: prepared<{ cid: string }>((db, a) => db.selectFrom('record').select('cid').where('uri', '=', a(0))),
+  deleteRecord: prepared<{ collection: string }>((db, a) =>
+    db.deleteFrom('record').where('uri', '=', a(0)).returning('collection'),
+  ),
+  deleteNotifications: prepared((db, a) => db.deleteFrom('notification').where('record_uri', '=', a(0))),
+  ensureActor: prepared((db, a) =>
+    db
+      .insertInto('actor')
+      .values({ did: a(0), handle: null, status: 'active', indexed_at: a(1) })
+      .onConflict((oc) => oc.column('did').doNothing()),
+  ),
 }
 
 export class Indexer {
@@ -44,7 +66,7 @@ export class Indexer {
     if (events.length === 0) return
     try {
       await writeTransaction(this.appDb.database, async (tx) => {
-        const ctx: IndexCtx = { db: tx as Db, dialect: this.appDb.dialect }
+        const ctx: IndexCtx = { db: tx as Db, dialect: this.appDb.dialect, sqlite: this.appDb.database.sqlite }
         for (const evt of events) await this.#applyOne(ctx, evt)
       })
     } catch (err) {
@@ -69,15 +91,14 @@ export class Indexer {
     const value = valid ? (lexToJson(evt.record as LexValue) as JsonObject) : undefined
     if (!value || typeof value !== 'object' || Array.isArray(value)) return this.deleteRecord(ctx, evt.uri)
     const indexedAt = this.opts.now?.() ?? new Date().toISOString()
-    await this.#ensureActor(ctx.db, evt.did, indexedAt)
-    const row = { uri: evt.uri, cid, did: evt.did, collection: evt.collection, rkey: evt.rkey, json: JSON.stringify(value), indexed_at: indexedAt }
+    await this.#ensureActor(ctx, evt.did, indexedAt)
+    const row = [evt.uri, cid, evt.did, evt.collection, evt.rkey, JSON.stringify(value), indexedAt]
     // Insert first: new records (the common case) cost one statement; a conflict means we hold a version.
-    const res = await ctx.db.insertInto('record').values(row).onConflict((oc) => oc.column('uri').doNothing()).executeTakeFirst()
-    if (Number(res.numInsertedOrUpdatedRows ?? 0) === 0) {
-      const existing = await ctx.db.selectFrom('record').select('cid').where('uri', '=', evt.uri).executeTakeFirst()
+    if ((await Q.insertRecord.run(ctx, row)) === 0) {
+      const [existing] = await Q.selectRecordCid.all(ctx, [evt.uri])
       if (existing?.cid === cid) return
       await this.deleteRecord(ctx, evt.uri)
-      await ctx.db.insertInto('record').values(row).execute()
+      await Q.insertRecord.run(ctx, row)
     }
     const rec = { uri: evt.uri, did: evt.did, collection: evt.collection, rkey: evt.rkey, cid, value, indexedAt }
     await plugin.insert(ctx, rec)
@@ -85,19 +106,15 @@ export class Indexer {
 
   /** Undoes a record through its plugin (no-op if we do not hold it). */
   async deleteRecord(ctx: IndexCtx, uri: string): Promise<void> {
-    const row = await ctx.db.deleteFrom('record').where('uri', '=', uri).returning('collection').executeTakeFirst()
+    const [row] = await Q.deleteRecord.all(ctx, [uri])
     if (!row) return
     await this.#plugins.get(row.collection)?.delete(ctx, uri)
-    await ctx.db.deleteFrom('notification').where('record_uri', '=', uri).execute()
+    await Q.deleteNotifications.run(ctx, [uri])
   }
 
-  async #ensureActor(db: Db, did: string, now: string): Promise<void> {
+  async #ensureActor(ctx: IndexCtx, did: string, now: string): Promise<void> {
     if (this.#knownActors.has(did)) return
-    await db
-      .insertInto('actor')
-      .values({ did, handle: null, status: 'active', indexed_at: now })
-      .onConflict((oc) => oc.column('did').doNothing())
-      .execute()
+    await Q.ensureActor.run(ctx, [did, now])
     this.#knownActors.add(did)
   }
 

@@ -6,6 +6,7 @@
  * transaction, and removes notifications caused by the record itself.
  */
 import type { Db } from '../db/index.ts'
+import type { StatementCtx } from '../db/prepared.ts'
 
 export type JsonObject = Record<string, unknown>
 
@@ -20,10 +21,13 @@ export interface IndexedRecord {
   indexedAt: string
 }
 
-/** What a plugin writes through: the batch's transaction and the SQL dialect (for full-text search). */
-export interface IndexCtx {
+/**
+ * What a plugin writes through: the batch's transaction, the SQL dialect (full-text search differs) and,
+ * on SQLite, the raw handle that prepared statements (db/prepared.ts) run on — same connection, same
+ * transaction.
+ */
+export interface IndexCtx extends StatementCtx {
   db: Db
-  dialect: 'sqlite' | 'postgres'
 }
 
 export interface IndexingPlugin {

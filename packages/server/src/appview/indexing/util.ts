@@ -5,7 +5,8 @@
  */
 import { sql } from 'kysely'
 import type { Db } from '../db/index.ts'
-import type { JsonObject } from './types.ts'
+import { prepared } from '../db/prepared.ts'
+import type { IndexCtx, JsonObject } from './types.ts'
 
 export const isObj = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v)
 export const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)
@@ -59,21 +60,25 @@ export interface NotificationInput {
   sortAt: string
 }
 
-export async function notify(db: Db, n: NotificationInput): Promise<void> {
-  if (!n.recipient || n.recipient === n.author) return
-  await db
+const insertNotification = prepared((db, a) =>
+  db
     .insertInto('notification')
     .values({
-      recipient: n.recipient,
-      author: n.author,
-      record_uri: n.recordUri,
-      record_cid: n.recordCid,
-      reason: n.reason,
-      reason_subject: n.reasonSubject ?? null,
-      sort_at: n.sortAt,
+      recipient: a(0),
+      author: a(1),
+      record_uri: a(2),
+      record_cid: a(3),
+      reason: a(4),
+      reason_subject: a(5),
+      sort_at: a(6),
     })
-    .onConflict((oc) => oc.columns(['recipient', 'record_uri', 'reason']).doNothing())
-    .execute()
+    .onConflict((oc) => oc.columns(['recipient', 'record_uri', 'reason']).doNothing()),
+)
+
+export async function notify(ctx: IndexCtx, n: NotificationInput): Promise<void> {
+  if (!n.recipient || n.recipient === n.author) return
+  const args = [n.recipient, n.author, n.recordUri, n.recordCid, n.reason, n.reasonSubject ?? null, n.sortAt]
+  await insertNotification.run(ctx, args)
 }
 
 type RecordCount = 'like_count' | 'repost_count' | 'reply_count' | 'quote_count'
@@ -91,15 +96,26 @@ function recordCountQuery(db: Db, field: RecordCount, uri: string) {
   }
 }
 
+function recordRecount(field: RecordCount) {
+  return prepared((db, a) => {
+    const n = recordCountQuery(db, field, a(0))
+    return db
+      .insertInto('record_agg')
+      .values({ uri: a(0), like_count: 0, repost_count: 0, reply_count: 0, quote_count: 0, [field]: n })
+      .onConflict((oc) => oc.column('uri').doUpdateSet({ [field]: n }))
+  })
+}
+
+const RECORD_RECOUNT = {
+  like_count: recordRecount('like_count'),
+  repost_count: recordRecount('repost_count'),
+  reply_count: recordRecount('reply_count'),
+  quote_count: recordRecount('quote_count'),
+}
+
 /** Recomputes one count of a record (post, feed generator, …) from the source rows. */
-export async function recountRecord(db: Db, uri: string | null | undefined, field: RecordCount): Promise<void> {
-  if (!uri) return
-  const n = recordCountQuery(db, field, uri)
-  await db
-    .insertInto('record_agg')
-    .values({ uri, like_count: 0, repost_count: 0, reply_count: 0, quote_count: 0, [field]: n })
-    .onConflict((oc) => oc.column('uri').doUpdateSet({ [field]: n }))
-    .execute()
+export async function recountRecord(ctx: IndexCtx, uri: string | null | undefined, field: RecordCount): Promise<void> {
+  if (uri) await RECORD_RECOUNT[field].run(ctx, [uri])
 }
 
 type ActorCount = 'followers_count' | 'follows_count' | 'posts_count'
@@ -115,12 +131,22 @@ function actorCountQuery(db: Db, field: ActorCount, did: string) {
   }
 }
 
-export async function recountActor(db: Db, did: string | null | undefined, field: ActorCount): Promise<void> {
-  if (!did) return
-  const n = actorCountQuery(db, field, did)
-  await db
-    .insertInto('actor_agg')
-    .values({ did, followers_count: 0, follows_count: 0, posts_count: 0, [field]: n })
-    .onConflict((oc) => oc.column('did').doUpdateSet({ [field]: n }))
-    .execute()
+function actorRecount(field: ActorCount) {
+  return prepared((db, a) => {
+    const n = actorCountQuery(db, field, a(0))
+    return db
+      .insertInto('actor_agg')
+      .values({ did: a(0), followers_count: 0, follows_count: 0, posts_count: 0, [field]: n })
+      .onConflict((oc) => oc.column('did').doUpdateSet({ [field]: n }))
+  })
+}
+
+const ACTOR_RECOUNT = {
+  followers_count: actorRecount('followers_count'),
+  follows_count: actorRecount('follows_count'),
+  posts_count: actorRecount('posts_count'),
+}
+
+export async function recountActor(ctx: IndexCtx, did: string | null | undefined, field: ActorCount): Promise<void> {
+  if (did) await ACTOR_RECOUNT[field].run(ctx, [did])
 }

@@ -120,13 +120,15 @@ export interface PasswordLogin {
  * get the same 401 as wrong passwords.
  */
 export async function passwordLogin(db: PdsDatabase, identifier: string, password: string): Promise<PasswordLogin> {
-  if (password.length > LOGIN_PASSWORD_MAX) throw new AuthRequiredError('Password too long. Consider resetting your password.')
+  if (password.length > LOGIN_PASSWORD_MAX)
+    throw new AuthRequiredError('Password too long. Consider resetting your password.')
   const account = findAccountByIdentifier(db, identifier)
   if (!account) {
     await verifyDummyPassword(password)
     throw new AuthRequiredError('Invalid identifier or password')
   }
-  if (account.password_hash && (await verifyPassword(password, account.password_hash))) return { account, appPassword: null }
+  if (account.password_hash && (await verifyPassword(password, account.password_hash)))
+    return { account, appPassword: null }
   const appPassword = await findAppPassword(db, account.did, password)
   if (!appPassword) throw new AuthRequiredError('Invalid identifier or password')
   return { account, appPassword }

@@ -41,12 +41,19 @@ export function createEmailToken(db: PdsDatabase, did: string, purpose: EmailTok
 
 function checkFresh(row: EmailTokenRow | undefined, now: number): EmailTokenRow {
   if (!row) throw new InvalidRequestError('Token is invalid', 'InvalidToken')
-  if (Date.parse(row.requested_at) + EMAIL_TOKEN_TTL_MS < now) throw new InvalidRequestError('Token is expired', 'ExpiredToken')
+  if (Date.parse(row.requested_at) + EMAIL_TOKEN_TTL_MS < now)
+    throw new InvalidRequestError('Token is expired', 'ExpiredToken')
   return row
 }
 
 /** Throws InvalidToken / ExpiredToken unless `token` is the pending code of (did, purpose). Does not spend it. */
-export function assertEmailToken(db: PdsDatabase, did: string, purpose: EmailTokenPurpose, token: string, now = Date.now()): void {
+export function assertEmailToken(
+  db: PdsDatabase,
+  did: string,
+  purpose: EmailTokenPurpose,
+  token: string,
+  now = Date.now(),
+): void {
   const row = db
     .stmt('SELECT * FROM email_token WHERE did = ? AND purpose = ? AND token_hash = ?')
     .get(did, purpose, hashToken(token)) as EmailTokenRow | undefined
@@ -67,7 +74,12 @@ export function deleteEmailToken(db: PdsDatabase, did: string, purpose: EmailTok
 }
 
 /** Creates a code and queues the mail carrying it to `to` (default: the account's address), atomically. */
-export function sendEmailToken(ctx: PdsContext, account: AccountRow, purpose: EmailTokenPurpose, to = account.email): void {
+export function sendEmailToken(
+  ctx: PdsContext,
+  account: AccountRow,
+  purpose: EmailTokenPurpose,
+  to = account.email,
+): void {
   if (!to) throw new InvalidRequestError('account does not have an email address')
   const mailer = ctx.mailer
   if (!mailer) throw new InternalServerError('mail is not configured')

@@ -31,7 +31,8 @@ export function createInviteCodes(
   db: PdsDatabase,
   opts: { hostname: string; count: number; useCount: number; forAccounts?: string[]; createdBy?: string },
 ): { account: string; codes: string[] }[] {
-  if (!Number.isInteger(opts.useCount) || opts.useCount < 1) throw new InvalidRequestError('useCount must be at least 1')
+  if (!Number.isInteger(opts.useCount) || opts.useCount < 1)
+    throw new InvalidRequestError('useCount must be at least 1')
   const accounts = opts.forAccounts?.length ? opts.forAccounts : ['admin']
   const now = datetimeNow()
   const insert = db.stmt(
@@ -85,7 +86,9 @@ function views(db: PdsDatabase, rows: InviteCodeRow[]): InviteCodeView[] {
 
 /** The codes an account owns (optionally without the used-up ones). */
 export function accountInviteCodes(db: PdsDatabase, did: string, includeUsed = true): InviteCodeView[] {
-  const rows = db.stmt('SELECT * FROM invite_code WHERE for_account = ? ORDER BY created_at DESC, code').all(did) as InviteCodeRow[]
+  const rows = db
+    .stmt('SELECT * FROM invite_code WHERE for_account = ? ORDER BY created_at DESC, code')
+    .all(did) as InviteCodeRow[]
   const all = views(db, rows)
   return includeUsed ? all : all.filter((c) => c.uses.length < c.available)
 }
@@ -108,7 +111,9 @@ export function listInviteCodes(
     opts.sort === 'usage'
       ? '(SELECT count(*) FROM invite_code_use u WHERE u.code = i.code) DESC, i.created_at DESC, i.code'
       : 'i.created_at DESC, i.code'
-  const rows = db.stmt(`SELECT i.* FROM invite_code i ORDER BY ${order} LIMIT ? OFFSET ?`).all(opts.limit, offset) as InviteCodeRow[]
+  const rows = db
+    .stmt(`SELECT i.* FROM invite_code i ORDER BY ${order} LIMIT ? OFFSET ?`)
+    .all(opts.limit, offset) as InviteCodeRow[]
   return { codes: views(db, rows), cursor: rows.length === opts.limit ? String(offset + rows.length) : undefined }
 }
 

@@ -99,7 +99,8 @@ export async function assertDidDocForService(ctx: PdsContext, did: string): Prom
     if (!data.rotationKeys.includes(ctx.keys.rotationKey.did())) {
       throw new InvalidRequestError('Server rotation key not included in PLC DID data')
     }
-    pds = data.services.atproto_pds?.type === 'AtprotoPersonalDataServer' ? data.services.atproto_pds.endpoint : undefined
+    pds =
+      data.services.atproto_pds?.type === 'AtprotoPersonalDataServer' ? data.services.atproto_pds.endpoint : undefined
     signingKey = data.verificationMethods.atproto
   } else {
     const doc = await ctx.idResolver.did.resolve(did, { forceRefresh: true }).catch(() => null)
@@ -129,7 +130,9 @@ export function setDeactivatedByAdmin(ctx: PdsContext, did: string, deactivated:
   ctx.db.transact(() => {
     requireAccount(ctx, did)
     if (deactivated) {
-      ctx.db.stmt('UPDATE account SET deactivated_at = coalesce(deactivated_at, ?) WHERE did = ?').run(datetimeNow(), did)
+      ctx.db
+        .stmt('UPDATE account SET deactivated_at = coalesce(deactivated_at, ?) WHERE did = ?')
+        .run(datetimeNow(), did)
     } else {
       ctx.db.stmt('UPDATE account SET deactivated_at = NULL, delete_after = NULL WHERE did = ?').run(did)
     }

@@ -9,9 +9,13 @@ import { MAX_PASSWORD_LENGTH, hashPassword } from '../auth/password.ts'
 import type { PdsDatabase } from '../db/index.ts'
 
 export function checkNewPassword(password: unknown): string {
-  if (typeof password !== 'string' || password === '') throw new InvalidRequestError('Password is required', 'InvalidPassword')
+  if (typeof password !== 'string' || password === '')
+    throw new InvalidRequestError('Password is required', 'InvalidPassword')
   if (password.length > MAX_PASSWORD_LENGTH) {
-    throw new InvalidRequestError(`Password too long. Maximum length is ${MAX_PASSWORD_LENGTH} characters.`, 'InvalidPassword')
+    throw new InvalidRequestError(
+      `Password too long. Maximum length is ${MAX_PASSWORD_LENGTH} characters.`,
+      'InvalidPassword',
+    )
   }
   return password
 }

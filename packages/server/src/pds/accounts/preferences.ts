@@ -50,9 +50,9 @@ export function putPreferences(db: PdsDatabase, did: string, values: unknown[], 
     if (type !== DECLARED_AGE) prefs.push(v as Pref)
   }
   db.transact(() => {
-    const kept = (db.stmt('SELECT * FROM account_pref WHERE did = ? ORDER BY position').all(did) as AccountPrefRow[]).filter(
-      (r) => !inNamespace(r.name) || !allowed(r.name, opts.fullAccess),
-    )
+    const kept = (
+      db.stmt('SELECT * FROM account_pref WHERE did = ? ORDER BY position').all(did) as AccountPrefRow[]
+    ).filter((r) => !inNamespace(r.name) || !allowed(r.name, opts.fullAccess))
     db.stmt('DELETE FROM account_pref WHERE did = ?').run(did)
     const insert = db.stmt('INSERT INTO account_pref (did, position, name, value_json) VALUES (?, ?, ?, ?)')
     let position = 0

@@ -96,7 +96,11 @@ export async function rotateRefreshToken(db: PdsDatabase, s: SessionSettings, id
   const nextId = token.next_id ?? newRefreshTokenId()
   // An app-password session keeps its (restricted) scope across refreshes.
   const scope = sessionScope(db, token.did, token.app_password_name)
-  const { tokens, row } = await issueTokens(s, token.did, { jti: nextId, scope, appPasswordName: token.app_password_name })
+  const { tokens, row } = await issueTokens(s, token.did, {
+    jti: nextId,
+    scope,
+    appPasswordName: token.app_password_name,
+  })
   const graceEnd = new Date(Math.min(now + s.refreshGraceMs, Date.parse(token.expires_at))).toISOString()
   const outcome = db.transact(() => {
     const current = getRefreshToken(db, id)

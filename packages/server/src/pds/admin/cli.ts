@@ -39,7 +39,12 @@ export class UsageError extends Error {
 const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`)
 
 /** Runs one admin command; `args` are its positional arguments, `own` its flags. */
-export async function runAdminCommand(ctx: PdsContext, sub: string, args: string[], own: Record<string, string>): Promise<void> {
+export async function runAdminCommand(
+  ctx: PdsContext,
+  sub: string,
+  args: string[],
+  own: Record<string, string>,
+): Promise<void> {
   if (sub === 'invite') return invite(ctx, own)
   const id = args[0]
   if (!id) throw new UsageError(`account ${sub} needs a handle or DID`)
@@ -85,7 +90,8 @@ function status(ctx: PdsContext, did: string, value: string | undefined): void {
 function invite(ctx: PdsContext, own: Record<string, string>): void {
   const num = (name: string, dflt: number) => {
     const v = own[name] === undefined ? dflt : Number(own[name])
-    if (!Number.isInteger(v) || v < 1 || v > 1000) throw new UsageError(`--${name} must be a whole number from 1 to 1000`)
+    if (!Number.isInteger(v) || v < 1 || v > 1000)
+      throw new UsageError(`--${name} must be a whole number from 1 to 1000`)
     return v
   }
   const created = createInviteCodes(ctx.db, {

@@ -25,7 +25,9 @@ export function recordTakedownRef(db: PdsDatabase, uri: string): string | null {
 }
 
 export function blobTakedownRef(db: PdsDatabase, did: string, cid: string): string | null {
-  const row = db.stmt('SELECT ref FROM blob_takedown WHERE did = ? AND cid = ?').get(did, cid) as { ref: string } | undefined
+  const row = db.stmt('SELECT ref FROM blob_takedown WHERE did = ? AND cid = ?').get(did, cid) as
+    | { ref: string }
+    | undefined
   return row?.ref ?? null
 }
 
@@ -92,6 +94,7 @@ export function parseRecordUri(s: string): AtUri {
   } catch {
     throw new InvalidRequestError(`Invalid record URI: ${s}`)
   }
-  if (!uri.host.startsWith('did:') || !uri.collection || !uri.rkey) throw new InvalidRequestError(`Invalid record URI: ${s}`)
+  if (!uri.host.startsWith('did:') || !uri.collection || !uri.rkey)
+    throw new InvalidRequestError(`Invalid record URI: ${s}`)
   return uri
 }

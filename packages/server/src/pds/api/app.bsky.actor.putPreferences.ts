@@ -17,12 +17,14 @@ export default function register(router: XrpcRouter, ctx: PdsContext): void {
   router.procedure<AccessCredentials>(
     'app.bsky.actor.putPreferences',
     ({ auth, req, input }) => {
-      const body = input?.body as { preferences: unknown[] }
+      const body = (input?.body ?? {}) as { preferences: unknown[] }
       if (proxiedElsewhere(ctx, req)) {
         const headers = new Headers(req.headers)
         headers.set('content-type', 'application/json')
         headers.delete('content-length')
-        return proxy(new Request(req.url, { method: 'POST', headers, body: lexStringify(body as never), signal: req.signal }))
+        return proxy(
+          new Request(req.url, { method: 'POST', headers, body: lexStringify(body as never), signal: req.signal }),
+        )
       }
       putPreferences(ctx.db, auth.did, body.preferences, { fullAccess: auth.scope === AuthScope.Access })
     },

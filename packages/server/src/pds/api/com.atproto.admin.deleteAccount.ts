@@ -7,7 +7,7 @@ export default function register(router: XrpcRouter, ctx: PdsContext): void {
   router.procedure(
     'com.atproto.admin.deleteAccount',
     ({ input }) => {
-      deleteAccount(ctx, (input?.body as { did: string }).did)
+      deleteAccount(ctx, ((input?.body ?? {}) as { did: string }).did)
     },
     { auth: ctx.auth.admin() },
   )

@@ -9,7 +9,7 @@ export default function register(router: XrpcRouter, ctx: PdsContext): void {
   router.procedure(
     'com.atproto.admin.disableAccountInvites',
     ({ input }) => {
-      const { account } = input?.body as { account: string }
+      const { account } = (input?.body ?? {}) as { account: string }
       if (!getAccountByDid(ctx.db, account)) throw new InvalidRequestError('Account not found', 'AccountNotFound')
       setAccountInvitesDisabled(ctx.db, account, true)
     },

@@ -8,7 +8,11 @@ export default function register(router: XrpcRouter, ctx: PdsContext): void {
     'com.atproto.admin.getInviteCodes',
     ({ params }) => {
       const sort = params.sort === 'usage' ? 'usage' : 'recent'
-      const page = listInviteCodes(ctx.db, { sort, limit: (params.limit as number | undefined) ?? 100, cursor: params.cursor as string | undefined })
+      const page = listInviteCodes(ctx.db, {
+        sort,
+        limit: (params.limit as number | undefined) ?? 100,
+        cursor: params.cursor as string | undefined,
+      })
       return { encoding: 'application/json', body: page }
     },
     { auth: ctx.auth.admin() },

@@ -19,13 +19,20 @@ export default function register(router: XrpcRouter, ctx: PdsContext): void {
         const at = parseRecordUri(uri)
         const cid = ctx.repo?.recordCid(at.host, at.collection as string, at.rkey as string)
         if (!cid) throw new InvalidRequestError('Subject not found', 'NotFound')
-        const body = { subject: { $type: 'com.atproto.repo.strongRef', uri, cid: cid.toString() }, takedown: attr(recordTakedownRef(ctx.db, uri)) }
+        const body = {
+          subject: { $type: 'com.atproto.repo.strongRef', uri, cid: cid.toString() },
+          takedown: attr(recordTakedownRef(ctx.db, uri)),
+        }
         return { encoding: 'application/json', body }
       }
       if (blob) {
         if (!did) throw new InvalidRequestError('Must provide a did to request blob state')
-        if (!ctx.db.stmt('SELECT 1 FROM blob WHERE did = ? AND cid = ?').get(did, blob)) throw new InvalidRequestError('Subject not found', 'NotFound')
-        const body = { subject: { $type: 'com.atproto.admin.defs#repoBlobRef', did, cid: blob }, takedown: attr(blobTakedownRef(ctx.db, did, blob)) }
+        if (!ctx.db.stmt('SELECT 1 FROM blob WHERE did = ? AND cid = ?').get(did, blob))
+          throw new InvalidRequestError('Subject not found', 'NotFound')
+        const body = {
+          subject: { $type: 'com.atproto.admin.defs#repoBlobRef', did, cid: blob },
+          takedown: attr(blobTakedownRef(ctx.db, did, blob)),
+        }
         return { encoding: 'application/json', body }
       }
       if (!did) throw new InvalidRequestError('No provided subject')

@@ -12,7 +12,7 @@ export default function register(router: XrpcRouter, ctx: PdsContext): void {
   router.procedure(
     'com.atproto.admin.sendEmail',
     ({ input }) => {
-      const body = input?.body as { recipientDid: string; content: string; subject?: string }
+      const body = (input?.body ?? {}) as { recipientDid: string; content: string; subject?: string }
       const account = getAccountByDid(ctx.db, body.recipientDid)
       if (!account) throw new InvalidRequestError('Recipient not found', 'AccountNotFound')
       if (!account.email || !ctx.mailer) return { encoding: 'application/json', body: { sent: false } }

@@ -7,7 +7,7 @@ export default function register(router: XrpcRouter, ctx: PdsContext): void {
   router.procedure(
     'com.atproto.admin.updateAccountHandle',
     async ({ input }) => {
-      const { did, handle } = input?.body as { did: string; handle: string }
+      const { did, handle } = (input?.body ?? {}) as { did: string; handle: string }
       await updateHandle(ctx, did, handle, { allowAnyValid: true })
     },
     { auth: ctx.auth.admin() },

@@ -7,7 +7,7 @@ export default function register(router: XrpcRouter, ctx: PdsContext): void {
   router.procedure(
     'com.atproto.admin.updateAccountPassword',
     async ({ input }) => {
-      const { did, password } = input?.body as { did: string; password: string }
+      const { did, password } = (input?.body ?? {}) as { did: string; password: string }
       await setPassword(ctx.db, did, password)
     },
     { auth: ctx.auth.admin() },

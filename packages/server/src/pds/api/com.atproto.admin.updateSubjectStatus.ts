@@ -24,7 +24,7 @@ export default function register(router: XrpcRouter, ctx: PdsContext): void {
   router.procedure(
     'com.atproto.admin.updateSubjectStatus',
     ({ input }) => {
-      const { subject, takedown, deactivated } = input?.body as Input
+      const { subject, takedown, deactivated } = (input?.body ?? {}) as Input
       const ref = (a: StatusAttr) => (a.applied ? (a.ref ?? datetimeNow()) : null)
       switch (subject.$type) {
         case 'com.atproto.admin.defs#repoRef':

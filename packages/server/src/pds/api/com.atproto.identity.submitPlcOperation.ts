@@ -13,7 +13,7 @@ export default function register(router: XrpcRouter, ctx: PdsContext): void {
   router.procedure<AccessCredentials>(
     'com.atproto.identity.submitPlcOperation',
     async ({ input, auth }) => {
-      await submitPlcOperation(ctx, auth.did, (input?.body as { operation?: unknown }).operation)
+      await submitPlcOperation(ctx, auth.did, ((input?.body ?? {}) as { operation?: unknown }).operation)
     },
     { auth: ctx.auth.access({ scopes: ACCESS_FULL, checkTakedown: true }) },
   )

@@ -12,7 +12,7 @@ export default function register(router: XrpcRouter, ctx: PdsContext): void {
   router.procedure<AccessCredentials>(
     'com.atproto.identity.updateHandle',
     async ({ input, auth }) => {
-      await updateHandle(ctx, auth.did, (input?.body as { handle?: unknown }).handle)
+      await updateHandle(ctx, auth.did, ((input?.body ?? {}) as { handle?: unknown }).handle)
     },
     { auth: ctx.auth.access({ checkTakedown: true }) },
   )

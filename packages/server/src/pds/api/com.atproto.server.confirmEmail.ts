@@ -15,7 +15,7 @@ export default function register(router: XrpcRouter, ctx: PdsContext): void {
   router.procedure<AccessCredentials>(
     'com.atproto.server.confirmEmail',
     ({ input, auth }) => {
-      const { email, token } = input?.body as { email: string; token: string }
+      const { email, token } = (input?.body ?? {}) as { email: string; token: string }
       const account = getAccountByDid(ctx.db, auth.did)
       if (!account) throw new InvalidRequestError('Account not found', 'AccountNotFound')
       if (account.email !== email.trim().toLowerCase()) throw new InvalidRequestError('invalid email', 'InvalidEmail')

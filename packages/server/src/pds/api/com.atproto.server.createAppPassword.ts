@@ -12,7 +12,7 @@ export default function register(router: XrpcRouter, ctx: PdsContext): void {
   router.procedure<AccessCredentials>(
     'com.atproto.server.createAppPassword',
     async ({ input, auth }) => {
-      const body = input?.body as { name: string; privileged?: boolean }
+      const body = (input?.body ?? {}) as { name: string; privileged?: boolean }
       const created = await createAppPassword(ctx.db, auth.did, body.name, body.privileged === true)
       return { encoding: 'application/json', body: created }
     },

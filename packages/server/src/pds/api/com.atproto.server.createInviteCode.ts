@@ -7,7 +7,7 @@ export default function register(router: XrpcRouter, ctx: PdsContext): void {
   router.procedure(
     'com.atproto.server.createInviteCode',
     ({ input }) => {
-      const body = input?.body as { useCount: number; forAccount?: string }
+      const body = (input?.body ?? {}) as { useCount: number; forAccount?: string }
       const [{ codes }] = createInviteCodes(ctx.db, {
         hostname: ctx.cfg.hostname,
         count: 1,

@@ -10,12 +10,17 @@ export default function register(router: XrpcRouter, ctx: PdsContext): void {
   router.procedure(
     'com.atproto.server.createInviteCodes',
     ({ input }) => {
-      const body = input?.body as { codeCount?: number; useCount: number; forAccounts?: string[] }
+      const body = (input?.body ?? {}) as { codeCount?: number; useCount: number; forAccounts?: string[] }
       const count = body.codeCount ?? 1
       if (count < 1 || count * (body.forAccounts?.length || 1) > MAX_CODES) {
         throw new InvalidRequestError(`Between 1 and ${MAX_CODES} codes per call`)
       }
-      const codes = createInviteCodes(ctx.db, { hostname: ctx.cfg.hostname, count, useCount: body.useCount, forAccounts: body.forAccounts })
+      const codes = createInviteCodes(ctx.db, {
+        hostname: ctx.cfg.hostname,
+        count,
+        useCount: body.useCount,
+        forAccounts: body.forAccounts,
+      })
       return { encoding: 'application/json', body: { codes } }
     },
     { auth: ctx.auth.admin() },

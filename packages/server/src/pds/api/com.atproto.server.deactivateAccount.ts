@@ -13,7 +13,7 @@ export default function register(router: XrpcRouter, ctx: PdsContext): void {
   router.procedure<AccessCredentials>(
     'com.atproto.server.deactivateAccount',
     ({ input, auth }) => {
-      deactivateAccount(ctx, auth.did, (input?.body as { deleteAfter?: string } | undefined)?.deleteAfter)
+      deactivateAccount(ctx, auth.did, ((input?.body ?? {}) as { deleteAfter?: string } | undefined)?.deleteAfter)
     },
     { auth: ctx.auth.access({ scopes: [...ACCESS_FULL, AuthScope.Takendown] }) },
   )

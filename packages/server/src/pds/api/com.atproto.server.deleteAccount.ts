@@ -14,12 +14,14 @@ import { enforce, ipOf } from '../limits.ts'
 
 export default function register(router: XrpcRouter, ctx: PdsContext): void {
   router.procedure('com.atproto.server.deleteAccount', async ({ input, req }) => {
-    const { did, password, token } = input?.body as { did: string; password: string; token: string }
+    const { did, password, token } = (input?.body ?? {}) as { did: string; password: string; token: string }
     enforce(ctx.limits.loginPerIp, ipOf(req))
     enforce(ctx.limits.loginPerAccount, did)
     if (password.length > 512) throw new InvalidRequestError('Invalid password length.')
     const account = getAccountByDid(ctx.db, did)
-    const ok = account?.password_hash ? await verifyPassword(password, account.password_hash) : await verifyDummyPassword(password)
+    const ok = account?.password_hash
+      ? await verifyPassword(password, account.password_hash)
+      : await verifyDummyPassword(password)
     if (!account || !ok) throw new AuthRequiredError('Invalid did or password')
     assertEmailToken(ctx.db, did, 'delete_account', token)
     deleteAccount(ctx, did)

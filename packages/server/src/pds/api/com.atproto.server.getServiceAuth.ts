@@ -23,9 +23,12 @@ export default function register(router: XrpcRouter, ctx: PdsContext): void {
       const aud = params.aud as string
       const lxm = (params.lxm as string | undefined) ?? null
       const exp = params.exp as number | undefined
-      if (auth.scope === AuthScope.Takendown && lxm !== CREATE_ACCOUNT) throw new InvalidRequestError('Bad token scope', 'InvalidToken')
+      if (auth.scope === AuthScope.Takendown && lxm !== CREATE_ACCOUNT)
+        throw new InvalidRequestError('Bad token scope', 'InvalidToken')
       if (lxm && isPrivilegedMethod(lxm) && auth.scope === AuthScope.AppPass) {
-        throw new InvalidRequestError(`insufficient access to request a service auth token for the following method: ${lxm}`)
+        throw new InvalidRequestError(
+          `insufficient access to request a service auth token for the following method: ${lxm}`,
+        )
       }
       if (lxm && !mayMintServiceAuth(lxm)) {
         throw new InvalidRequestError(`cannot request a service auth token for the following protected method: ${lxm}`)
@@ -34,10 +37,16 @@ export default function register(router: XrpcRouter, ctx: PdsContext): void {
       if (exp !== undefined) {
         if (exp < now) throw new InvalidRequestError('expiration is in past', 'BadExpiration')
         if (exp - now > HOUR) {
-          throw new InvalidRequestError('cannot request a token with an expiration more than an hour in the future', 'BadExpiration')
+          throw new InvalidRequestError(
+            'cannot request a token with an expiration more than an hour in the future',
+            'BadExpiration',
+          )
         }
         if (!lxm && exp - now > MINUTE) {
-          throw new InvalidRequestError('cannot request a method-less token with an expiration more than a minute in the future', 'BadExpiration')
+          throw new InvalidRequestError(
+            'cannot request a method-less token with an expiration more than a minute in the future',
+            'BadExpiration',
+          )
         }
       }
       const token = createServiceJwt({ iss: auth.did, aud, lxm, exp, keypair: ctx.signingKey(auth.did) })

@@ -10,7 +10,9 @@ import { enforce, ipOf } from '../limits.ts'
 
 export default function register(router: XrpcRouter, ctx: PdsContext): void {
   router.procedure('com.atproto.server.requestPasswordReset', ({ input, req }) => {
-    const email = String((input?.body as { email: string }).email).trim().toLowerCase()
+    const email = String(((input?.body ?? {}) as { email: string }).email)
+      .trim()
+      .toLowerCase()
     enforce(ctx.limits.loginPerIp, ipOf(req))
     enforce(ctx.limits.loginPerAccount, email)
     const account = getAccountByEmail(ctx.db, email)

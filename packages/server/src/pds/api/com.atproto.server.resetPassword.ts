@@ -10,7 +10,7 @@ import { enforce, ipOf } from '../limits.ts'
 
 export default function register(router: XrpcRouter, ctx: PdsContext): void {
   router.procedure('com.atproto.server.resetPassword', async ({ input, req }) => {
-    const { token, password } = input?.body as { token: string; password: string }
+    const { token, password } = (input?.body ?? {}) as { token: string; password: string }
     enforce(ctx.limits.loginPerIp, ipOf(req))
     const did = didForEmailToken(ctx.db, 'reset_password', token)
     await setPassword(ctx.db, did, password, () => deleteEmailToken(ctx.db, did, 'reset_password'))

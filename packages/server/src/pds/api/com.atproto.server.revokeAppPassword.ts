@@ -9,7 +9,7 @@ export default function register(router: XrpcRouter, ctx: PdsContext): void {
   router.procedure<AccessCredentials>(
     'com.atproto.server.revokeAppPassword',
     ({ input, auth }) => {
-      revokeAppPassword(ctx.db, auth.did, (input?.body as { name: string }).name)
+      revokeAppPassword(ctx.db, auth.did, ((input?.body ?? {}) as { name: string }).name)
     },
     { auth: ctx.auth.access({ scopes: ACCESS_FULL, checkTakedown: true }) },
   )

@@ -15,7 +15,7 @@ export default function register(router: XrpcRouter, ctx: PdsContext): void {
   router.procedure<AccessCredentials>(
     'com.atproto.server.updateEmail',
     ({ input, auth }) => {
-      const body = input?.body as { email: string; token?: string }
+      const body = (input?.body ?? {}) as { email: string; token?: string }
       const email = validateEmail(body.email)
       const account = getAccountByDid(ctx.db, auth.did)
       if (!account) throw new InvalidRequestError('Account not found', 'AccountNotFound')
@@ -24,14 +24,18 @@ export default function register(router: XrpcRouter, ctx: PdsContext): void {
         assertEmailToken(ctx.db, auth.did, 'update_email', body.token)
       }
       const owner = getAccountByEmail(ctx.db, email)
-      if (owner && owner.did !== auth.did) throw new InvalidRequestError('This email address is already in use, please use a different email.')
+      if (owner && owner.did !== auth.did)
+        throw new InvalidRequestError('This email address is already in use, please use a different email.')
       try {
         ctx.db.transact(() => {
-          ctx.db.stmt('UPDATE account SET email = ?, email_confirmed_at = NULL WHERE did = ? AND email IS NOT ?').run(email, auth.did, email)
+          ctx.db
+            .stmt('UPDATE account SET email = ?, email_confirmed_at = NULL WHERE did = ? AND email IS NOT ?')
+            .run(email, auth.did, email)
           deleteEmailToken(ctx.db, auth.did, 'update_email')
         })
       } catch (err) {
-        if (isUniqueViolation(err)) throw new InvalidRequestError('This email address is already in use, please use a different email.')
+        if (isUniqueViolation(err))
+          throw new InvalidRequestError('This email address is already in use, please use a different email.')
         throw err
       }
     },

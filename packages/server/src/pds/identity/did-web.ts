@@ -12,7 +12,11 @@ import { getAccountByDid } from '../accounts/store.ts'
 import type { PdsContext } from '../context.ts'
 import { hostnameOf } from '../well-known.ts'
 
-const CONTEXT = ['https://www.w3.org/ns/did/v1', 'https://w3id.org/security/multikey/v1', 'https://w3id.org/security/suites/secp256k1-2019/v1']
+const CONTEXT = [
+  'https://www.w3.org/ns/did/v1',
+  'https://w3id.org/security/multikey/v1',
+  'https://w3id.org/security/suites/secp256k1-2019/v1',
+]
 
 /** The did:web a request's Host names (`localhost:2583` → `did:web:localhost%3A2583`). */
 export function didWebForHost(req: Request): string | undefined {
@@ -35,7 +39,12 @@ export function didJsonResponse(ctx: PdsContext, req: Request): Response | undef
       id: did,
       alsoKnownAs: account.handle ? [`at://${account.handle}`] : [],
       verificationMethod: [
-        { id: `${did}#atproto`, type: 'Multikey', controller: did, publicKeyMultibase: formatMultikey(key.jwtAlg, key.publicKeyBytes()) },
+        {
+          id: `${did}#atproto`,
+          type: 'Multikey',
+          controller: did,
+          publicKeyMultibase: formatMultikey(key.jwtAlg, key.publicKeyBytes()),
+        },
       ],
       service: [{ id: '#atproto_pds', type: 'AtprotoPersonalDataServer', serviceEndpoint: ctx.cfg.publicUrl }],
     })

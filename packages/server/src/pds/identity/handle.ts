@@ -22,7 +22,12 @@ export interface HandleCheckOptions {
 }
 
 /** The normalized handle `did` may use, or the createAccount lexicon's errors. */
-export async function checkHandleFor(ctx: PdsContext, input: unknown, did: string, opts: HandleCheckOptions = {}): Promise<string> {
+export async function checkHandleFor(
+  ctx: PdsContext,
+  input: unknown,
+  did: string,
+  opts: HandleCheckOptions = {},
+): Promise<string> {
   if (typeof input !== 'string') throw new InvalidRequestError('handle is required', 'InvalidHandle')
   let handle: string
   try {
@@ -45,7 +50,12 @@ export async function checkHandleFor(ctx: PdsContext, input: unknown, did: strin
 /** Handles being changed right now in this process (between the PLC update and the row update). */
 const inFlight = new WeakMap<object, Set<string>>()
 
-export async function updateHandle(ctx: PdsContext, did: string, input: unknown, opts: HandleCheckOptions = {}): Promise<string> {
+export async function updateHandle(
+  ctx: PdsContext,
+  did: string,
+  input: unknown,
+  opts: HandleCheckOptions = {},
+): Promise<string> {
   const handle = await checkHandleFor(ctx, input, did, opts)
   const owner = getAccountByHandle(ctx.db, handle)
   if (owner && owner.did !== did) throw new InvalidRequestError(`Handle already taken: ${handle}`, 'HandleNotAvailable')

@@ -83,7 +83,8 @@ export async function submitPlcOperation(ctx: PdsContext, did: string, input: un
   const pds = op.services.atproto_pds
   if (pds?.type !== 'AtprotoPersonalDataServer') throw new InvalidRequestError('Incorrect type on atproto_pds service')
   if (pds.endpoint !== ctx.cfg.publicUrl) throw new InvalidRequestError('Incorrect endpoint on atproto_pds service')
-  if (op.verificationMethods.atproto !== ctx.signingKey(did).did()) throw new InvalidRequestError('Incorrect signing key')
+  if (op.verificationMethods.atproto !== ctx.signingKey(did).did())
+    throw new InvalidRequestError('Incorrect signing key')
   const account = getAccountByDid(ctx.db, did)
   if (account?.handle && op.alsoKnownAs[0] !== `at://${account.handle}`) {
     throw new InvalidRequestError('Incorrect handle in alsoKnownAs')

@@ -19,7 +19,14 @@ export class FileTransport implements MailTransport {
     const now = new Date()
     const kind = mail.kind.replace(/[^a-z0-9_-]/gi, '_')
     const base = `${now.toISOString().replace(/[:.]/g, '-')}-${kind}-${randomBytes(4).toString('hex')}`
-    const summary = { from: mail.from, to: mail.to, subject: mail.subject, text: mail.text, kind: mail.kind, sentAt: now.toISOString() }
+    const summary = {
+      from: mail.from,
+      to: mail.to,
+      subject: mail.subject,
+      text: mail.text,
+      kind: mail.kind,
+      sentAt: now.toISOString(),
+    }
     writeAtomically(join(this.dir, `${base}.eml`), formatMessage(mail, { date: now }))
     writeAtomically(join(this.dir, `${base}.json`), `${JSON.stringify(summary, null, 2)}\n`)
   }

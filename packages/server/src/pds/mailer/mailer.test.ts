@@ -112,7 +112,12 @@ describe('message format', () => {
 
   it('parses SMTP URLs (ports, implicit TLS, percent-encoded credentials)', () => {
     expect(parseSmtpUrl('smtp://mail.example')).toMatchObject({ host: 'mail.example', port: 587, implicitTls: false })
-    expect(parseSmtpUrl('smtps://u%40x:p%3Aw@mail.example')).toMatchObject({ port: 465, implicitTls: true, user: 'u@x', pass: 'p:w' })
+    expect(parseSmtpUrl('smtps://u%40x:p%3Aw@mail.example')).toMatchObject({
+      port: 465,
+      implicitTls: true,
+      user: 'u@x',
+      pass: 'p:w',
+    })
     expect(() => parseSmtpUrl('http://mail.example')).toThrow(MailError)
   })
 })
@@ -127,7 +132,10 @@ describe('SMTP client', () => {
   })
 
   it('delivers with AUTH PLAIN: envelope, credentials, the whole message', async () => {
-    const smtp = new SmtpTransport({ url: `smtp://relay%40pds:s3cret@127.0.0.1:${server.port}`, heloName: 'pds.example' })
+    const smtp = new SmtpTransport({
+      url: `smtp://relay%40pds:s3cret@127.0.0.1:${server.port}`,
+      heloName: 'pds.example',
+    })
     await smtp.send(mail)
     const s = server.sessions.at(-1) as Session
     expect(s.lines[0]).toBe('EHLO pds.example')
@@ -153,7 +161,9 @@ describe('SMTP client', () => {
   it('a closed port is a MailError, not a crash', async () => {
     const port = server.port
     await server.close()
-    await expect(new SmtpTransport({ url: `smtp://127.0.0.1:${port}`, heloName: 'x', timeoutMs: 2000 }).send(mail)).rejects.toThrow(MailError)
+    await expect(
+      new SmtpTransport({ url: `smtp://127.0.0.1:${port}`, heloName: 'x', timeoutMs: 2000 }).send(mail),
+    ).rejects.toThrow(MailError)
     server = await fakeSmtp('PLAIN')
   })
 })
@@ -188,7 +198,11 @@ describe('outbox', () => {
     await new Promise((r) => setTimeout(r, 20))
     await outbox.deliver()
     expect(sent).toEqual([])
-    const row = db.stmt('SELECT * FROM mail_outbox').get() as { attempts: number; next_attempt_at: string; last_error: string }
+    const row = db.stmt('SELECT * FROM mail_outbox').get() as {
+      attempts: number
+      next_attempt_at: string
+      last_error: string
+    }
     expect(row).toMatchObject({ attempts: 1, last_error: 'relay down' })
     expect(Date.parse(row.next_attempt_at)).toBeGreaterThan(Date.now() + 30_000)
     failing = false

@@ -83,7 +83,13 @@ export class Outbox {
 
   private async sendOne(row: MailOutboxRow): Promise<boolean> {
     try {
-      await this.transport.send({ from: this.opts.from, to: row.recipient, subject: row.subject, text: row.body_text, kind: row.kind })
+      await this.transport.send({
+        from: this.opts.from,
+        to: row.recipient,
+        subject: row.subject,
+        text: row.body_text,
+        kind: row.kind,
+      })
       this.db.stmt('DELETE FROM mail_outbox WHERE id = ?').run(row.id)
       this.opts.logger.info({ kind: row.kind, id: row.id }, 'mail sent')
       return true

@@ -43,7 +43,8 @@ export function parseSmtpUrl(url: string): Target {
   } catch {
     throw new MailError('SMTP URL is not a URL')
   }
-  if (u.protocol !== 'smtp:' && u.protocol !== 'smtps:') throw new MailError('SMTP URL must start with smtp:// or smtps://')
+  if (u.protocol !== 'smtp:' && u.protocol !== 'smtps:')
+    throw new MailError('SMTP URL must start with smtp:// or smtps://')
   const implicitTls = u.protocol === 'smtps:'
   return {
     host: u.hostname.replace(/^\[|\]$/g, ''),
@@ -126,7 +127,11 @@ class SmtpConnection {
     if (!this.secure && !isLoopback(this.target.host)) {
       throw new MailError('refusing to send SMTP credentials over an unencrypted connection')
     }
-    const mechs = [...ext].find((l) => l.startsWith('AUTH ') || l.startsWith('AUTH='))?.slice(5).split(/\s+/) ?? []
+    const mechs =
+      [...ext]
+        .find((l) => l.startsWith('AUTH ') || l.startsWith('AUTH='))
+        ?.slice(5)
+        .split(/\s+/) ?? []
     const user = this.target.user ?? ''
     const pass = this.target.pass ?? ''
     if (mechs.includes('PLAIN') || !mechs.includes('LOGIN')) {
@@ -197,7 +202,10 @@ class SmtpConnection {
 
   private onData(chunk: string): void {
     this.buffer += chunk
-    if (this.buffer.length > 64 * 1024) return this.fail(new MailError('SMTP reply too long'))
+    if (this.buffer.length > 64 * 1024) {
+      this.fail(new MailError('SMTP reply too long'))
+      return
+    }
     let i = this.buffer.indexOf('\r\n')
     while (i >= 0) {
       const line = this.buffer.slice(0, i)
@@ -209,7 +217,10 @@ class SmtpConnection {
 
   private onLine(line: string): void {
     const m = /^(\d{3})([ -]?)(.*)$/.exec(line)
-    if (!m) return this.fail(new MailError(`malformed SMTP reply: ${line.slice(0, 100)}`))
+    if (!m) {
+      this.fail(new MailError(`malformed SMTP reply: ${line.slice(0, 100)}`))
+      return
+    }
     this.pending.push(m[3])
     if (m[2] === '-') return
     const reply = { code: Number(m[1]), lines: this.pending }

@@ -25,12 +25,17 @@ const TEXTS: Record<TokenMailKind, { subject: string; intro: string }> = {
   },
   plc_operation: {
     subject: 'Identity change code',
-    intro: 'Someone asked to sign a change to the identity (DID) of your account — usually to move it to another server —',
+    intro:
+      'Someone asked to sign a change to the identity (DID) of your account — usually to move it to another server —',
   },
 }
 
 /** The mail carrying an email token. */
-export function tokenMail(kind: TokenMailKind, to: string, opts: { token: string; handle: string; service: string }): MailMessage {
+export function tokenMail(
+  kind: TokenMailKind,
+  to: string,
+  opts: { token: string; handle: string; service: string },
+): MailMessage {
   const t = TEXTS[kind]
   const text = [
     `${t.intro} ${opts.handle} on ${opts.service}.`,

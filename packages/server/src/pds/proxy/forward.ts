@@ -14,7 +14,13 @@ import { UpstreamFailureError, UpstreamTimeoutError, XRPCError, errorNameForStat
 import type { ProxyTarget } from './target.ts'
 
 const FORWARD_REQUEST = ['accept-language', 'atproto-accept-labelers', 'x-bsky-topics']
-const FORWARD_RESPONSE = ['content-type', 'content-language', 'atproto-repo-rev', 'atproto-content-labelers', 'retry-after']
+const FORWARD_RESPONSE = [
+  'content-type',
+  'content-language',
+  'atproto-repo-rev',
+  'atproto-content-labelers',
+  'retry-after',
+]
 /** How long the upstream may take to start answering. */
 const HEADERS_TIMEOUT_MS = 30_000
 /** Largest upstream error body read (for its `{error, message}`). */

@@ -7,9 +7,10 @@
  * /xrpc/ paths of unregistered methods; methods the PDS implements are always answered here, header or not.
  *
  * Rules, in order: GET/HEAD/POST only; account-management methods are never forwarded (400 InvalidToken
- * "Bad token method", proxy/methods.ts); the caller must hold a session of an active account (access or
- * app-password scope; direct messages need a full or privileged session); then the target is resolved
- * and the call forwarded, bodies streamed both ways (proxy/forward.ts). Four AppView reads get the
+ * "Bad token method", proxy/methods.ts); without a header and without a configured service for the
+ * method, 501 MethodNotImplemented; the caller must hold a session of an active account (access or
+ * app-password scope; direct messages need a full or privileged session); then a header's DID is
+ * resolved and the call forwarded, bodies streamed both ways (proxy/forward.ts). Four AppView reads get the
  * author's newest records added (proxy/read-after-write.ts).
  *
  * `appviewQuery` is the same machinery for the PDS's own calls to an AppView (quoted posts in
@@ -25,7 +26,14 @@ import { READ_AFTER_WRITE_METHODS, localThread, readAfterWrite } from './read-af
 import { type ProxyTarget, resolveProxyTarget } from './target.ts'
 
 export { isPrivilegedMethod, isProtectedMethod, mayMintServiceAuth } from './methods.ts'
-export { configuredAppview, configuredModeration, didWebForUrl, parseProxyHeader, resolveProxyTarget, type ProxyTarget } from './target.ts'
+export {
+  configuredAppview,
+  configuredModeration,
+  didWebForUrl,
+  parseProxyHeader,
+  resolveProxyTarget,
+  type ProxyTarget,
+} from './target.ts'
 export { READ_AFTER_WRITE_METHODS } from './read-after-write.ts'
 
 const PREFIX = '/xrpc/'
@@ -39,14 +47,20 @@ export function createProxyHandler(ctx: PdsContext): (req: Request) => Promise<R
       throw new InvalidRequestError('XRPC requests only supports GET and POST')
     }
     if (isProtectedMethod(nsid)) throw new InvalidRequestError('Bad token method', 'InvalidToken')
+    const header = req.headers.get('atproto-proxy')
+    // Nothing to forward to (no header, no such service configured): 501 for everyone, before auth.
+    const preset = header === null ? await resolveProxyTarget(ctx, nsid, null) : undefined
     const creds = await auth({ nsid, req, params: {} })
     if (creds.scope === AuthScope.AppPass && isPrivilegedMethod(nsid)) {
       throw new InvalidRequestError('Bad token method', 'InvalidToken')
     }
-    const target = await resolveProxyTarget(ctx, nsid, req.headers.get('atproto-proxy'))
+    // DID documents are resolved for authenticated callers only.
+    const target = preset ?? (await resolveProxyTarget(ctx, nsid, header))
     const upstream = await callUpstream(req, target, bearer(ctx, creds.did, target, nsid))
     const raw = READ_AFTER_WRITE_METHODS.has(nsid) && req.method === 'GET'
-    const viewer = raw ? new LocalViewer(ctx, creds.did, (m, p) => appviewQuery(ctx, creds.did, target, m, p)) : undefined
+    const viewer = raw
+      ? new LocalViewer(ctx, creds.did, (m, p) => appviewQuery(ctx, creds.did, target, m, p))
+      : undefined
     if (upstream.status >= 400) {
       const err = await upstreamError(upstream)
       const rev = err.headers['atproto-repo-rev']

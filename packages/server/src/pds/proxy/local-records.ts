@@ -38,7 +38,9 @@ interface Row {
 /** Records of `did` written after `rev` (profile and posts in full), read through the repo slot. */
 export function localRecordsSince(ctx: Pick<PdsContext, 'db' | 'repo'>, did: string, rev: string): LocalRecords {
   const rows = ctx.db
-    .stmt('SELECT collection, rkey, indexed_at FROM record WHERE did = ? AND repo_rev > ? ORDER BY repo_rev, collection, rkey LIMIT ?')
+    .stmt(
+      'SELECT collection, rkey, indexed_at FROM record WHERE did = ? AND repo_rev > ? ORDER BY repo_rev, collection, rkey LIMIT ?',
+    )
     .all(did, rev, MAX_RECORDS) as Row[]
   const out: LocalRecords = { count: rows.length, profile: null, posts: [] }
   for (const r of rows) {

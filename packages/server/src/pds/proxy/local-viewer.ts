@@ -36,7 +36,8 @@ export class LocalViewer {
     const cid = blobCid(blob)
     if (!cid) return undefined
     const pattern = this.ctx.cfg.appviewCdnUrlPattern
-    if (pattern) return [preset, this.did, cid].reduce((s: string, part) => s.replace('%s', encodeURIComponent(part)), pattern)
+    if (pattern)
+      return [preset, this.did, cid].reduce((s: string, part) => s.replace('%s', encodeURIComponent(part)), pattern)
     const q = new URLSearchParams({ did: this.did, cid })
     return `${this.ctx.cfg.publicUrl}/xrpc/com.atproto.sync.getBlob?${q}`
   }
@@ -90,7 +91,11 @@ export class LocalViewer {
               ? this.externalView(media)
               : undefined
         if (!mediaView) return undefined
-        return { $type: 'app.bsky.embed.recordWithMedia#view', record: await this.recordView(embed.record as Json), media: mediaView }
+        return {
+          $type: 'app.bsky.embed.recordWithMedia#view',
+          record: await this.recordView(embed.record as Json),
+          media: mediaView,
+        }
       }
       default:
         return undefined

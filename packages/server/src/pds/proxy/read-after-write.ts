@@ -67,7 +67,12 @@ export async function readAfterWrite(
  * getPostThread of the caller's own post that the AppView does not know yet (it answered NotFound):
  * the thread from local records, with its parents fetched from the AppView. Null when not applicable.
  */
-export async function localThread(ctx: PdsContext, req: Request, rev: string, viewer: LocalViewer): Promise<Response | null> {
+export async function localThread(
+  ctx: PdsContext,
+  req: Request,
+  rev: string,
+  viewer: LocalViewer,
+): Promise<Response | null> {
   const params = new URL(req.url).searchParams
   const uri = ownUri(ctx, viewer.did, params.get('uri') ?? '')
   if (!uri) return null
@@ -77,7 +82,11 @@ export async function localThread(ctx: PdsContext, req: Request, rev: string, vi
   const post = await viewer.postView(found)
   if (!post) return null
   let thread: Json = { $type: THREAD_VIEW, post }
-  thread = await addReplies(viewer, thread, local.posts.filter((p) => p !== found))
+  thread = await addReplies(
+    viewer,
+    thread,
+    local.posts.filter((p) => p !== found),
+  )
   const parent = (found.record.reply as Json | undefined)?.parent as Json | undefined
   if (typeof parent?.uri === 'string') {
     const q: Record<string, string> = { uri: parent.uri, depth: '0' }

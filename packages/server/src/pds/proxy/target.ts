@@ -36,7 +36,11 @@ export function didWebForUrl(url: string): string {
 /** The AppView from the configuration (its DID defaults to the did:web of its URL). */
 export function configuredAppview(cfg: PdsConfig): ConfiguredService | undefined {
   if (!cfg.appviewUrl) return undefined
-  return { did: cfg.appviewDid ?? didWebForUrl(cfg.appviewUrl), id: 'bsky_appview', url: cfg.appviewUrl.replace(/\/+$/, '') }
+  return {
+    did: cfg.appviewDid ?? didWebForUrl(cfg.appviewUrl),
+    id: 'bsky_appview',
+    url: cfg.appviewUrl.replace(/\/+$/, ''),
+  }
 }
 
 export function configuredModeration(cfg: PdsConfig): ConfiguredService | undefined {
@@ -52,7 +56,10 @@ function fromConfig(s: ConfiguredService): ProxyTarget {
 /** Splits and checks an `atproto-proxy` value. */
 export function parseProxyHeader(value: string): { did: string; id: string } {
   const hash = value.indexOf('#')
-  if (hash <= 0) throw new InvalidRequestError(hash === 0 ? 'no did specified in proxy header' : 'no service id specified in proxy header')
+  if (hash <= 0)
+    throw new InvalidRequestError(
+      hash === 0 ? 'no did specified in proxy header' : 'no service id specified in proxy header',
+    )
   const did = value.slice(0, hash)
   const id = value.slice(hash + 1)
   if (id === '' || id.includes('#')) throw new InvalidRequestError('invalid proxy header format')
@@ -77,10 +84,12 @@ export async function resolveProxyTarget(ctx: PdsContext, nsid: string, header: 
   const url = getServiceEndpoint(doc, { id: `#${id}` })
   if (!url) throw new InvalidRequestError('could not resolve proxy did service url')
   // A DID document is anyone's to write: outside dev mode it may not point us at our own network.
-  await assertFetchable(new URL(url), { allowPrivateNetwork: ctx.cfg.devMode, dns: platformDns(3000), timeoutMs: 3000 }).catch(
-    (err) => {
-      throw new InvalidRequestError(`proxy service url not allowed: ${(err as Error).message}`)
-    },
-  )
+  await assertFetchable(new URL(url), {
+    allowPrivateNetwork: ctx.cfg.devMode,
+    dns: platformDns(3000),
+    timeoutMs: 3000,
+  }).catch((err) => {
+    throw new InvalidRequestError(`proxy service url not allowed: ${(err as Error).message}`)
+  })
   return { url: url.replace(/\/+$/, ''), did, ref: `${did}#${id}` }
 }

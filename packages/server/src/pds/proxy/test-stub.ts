@@ -63,7 +63,14 @@ export async function startStubService(plcUrl: string, opts: { acceptAud?: strin
     const chunks: Buffer[] = []
     for await (const c of req) chunks.push(c as Buffer)
     const nsid = u.pathname.replace(/^\/xrpc\//, '')
-    const call: StubCall = { nsid, method: req.method ?? 'GET', url: u, headers: req.headers, body: Buffer.concat(chunks), jwt: null }
+    const call: StubCall = {
+      nsid,
+      method: req.method ?? 'GET',
+      url: u,
+      headers: req.headers,
+      body: Buffer.concat(chunks),
+      jwt: null,
+    }
     calls.push(call)
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1]
     const auds = [did, ...(opts.acceptAud ?? [])]

@@ -43,6 +43,7 @@ export function importRepo(
         { collection: r.collection, rkey: r.rkey, cid: r.cid, record: r.value },
         commit.rev,
         now,
+        true,
       )
       const cids = importedBlobCids(r.value)
       if (cids.length > 0) links.push({ collection: r.collection, rkey: r.rkey, cids })

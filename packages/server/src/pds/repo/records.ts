@@ -42,23 +42,30 @@ export function recordUri(did: string, collection: string, rkey: string): string
   return `at://${did}/${collection}/${rkey}`
 }
 
-/** Inserts or replaces the index row (and its backlinks) of a created or updated record. */
+/**
+ * Inserts or replaces the index row (and its backlinks) of a created or updated record. `isNew`: the key
+ * held no record before this commit (so it has no backlinks to drop).
+ */
 export function indexRecord(
   db: PdsDatabase,
   did: string,
   w: { collection: string; rkey: string; cid: CID; record: unknown },
   rev: string,
   now: string,
+  isNew = false,
 ): void {
   db.stmt(
     `INSERT INTO record (did, collection, rkey, cid, repo_rev, indexed_at) VALUES (?, ?, ?, ?, ?, ?)
      ON CONFLICT (did, collection, rkey) DO UPDATE SET cid = excluded.cid, repo_rev = excluded.repo_rev, indexed_at = excluded.indexed_at`,
   ).run(did, w.collection, w.rkey, w.cid.bytes, rev, now)
-  db.stmt('DELETE FROM backlink WHERE did = ? AND collection = ? AND rkey = ?').run(did, w.collection, w.rkey)
+  if (!isNew)
+    db.stmt('DELETE FROM backlink WHERE did = ? AND collection = ? AND rkey = ?').run(did, w.collection, w.rkey)
+  const links = backlinksOf(w.collection, w.record)
+  if (links.length === 0) return
   const insert = db.stmt(
     'INSERT INTO backlink (did, collection, rkey, path, link_to) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
   )
-  for (const b of backlinksOf(w.collection, w.record)) insert.run(did, w.collection, w.rkey, b.path, b.linkTo)
+  for (const b of links) insert.run(did, w.collection, w.rkey, b.path, b.linkTo)
 }
 
 /** Removes the index row and backlinks of a deleted record. */

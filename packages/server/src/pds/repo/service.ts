@@ -152,7 +152,7 @@ export class PdsRepo {
       const commit = formatCommit(before, writes, this.deps.signingKey(did))
       const repo = before.applyCommit(commit, this.blockStore(did))
       removed = this.indexWrites(did, writes, commit.rev)
-      this.deps.sequencer()?.sequenceCommit(did, commit)
+      sequenceCommit(this.deps.sequencer(), did, commit)
       return { commit, repo }
     })
     this.cache.set(did, repo)
@@ -170,7 +170,7 @@ export class PdsRepo {
         records.unindexRecord(this.db, did, w.collection, w.rkey)
         unlinked.push(w)
       } else {
-        records.indexRecord(this.db, did, w, rev, now)
+        records.indexRecord(this.db, did, w, rev, now, w.action === 'create')
         if (w.action === 'update') unlinked.push(w)
         if (w.blobs.length > 0) linked.push(w)
       }
@@ -182,6 +182,17 @@ export class PdsRepo {
   /** Forgets the cached tree of an account (after an import or account deletion). */
   forget(did: string): void {
     this.cache.delete(did)
+  }
+}
+
+/** Appends the #commit event; a commit the firehose cannot carry is the client's error, not ours. */
+function sequenceCommit(seq: RepoSequencer | undefined, did: string, commit: CommitData): void {
+  try {
+    seq?.sequenceCommit(did, commit)
+  } catch (err) {
+    if ((err as Error)?.name === 'FirehoseLimitError')
+      throw new InvalidRequestError(`Commit too large: ${(err as Error).message}`)
+    throw err
   }
 }
 

@@ -12,7 +12,6 @@
  */
 import { type Kysely, sql } from 'kysely'
 
-// biome-ignore lint/suspicious/noExplicitAny: migrations run before any typed schema exists
 export async function up(db: Kysely<any>): Promise<void> {
   await sql`ALTER TABLE account ADD COLUMN status TEXT`.execute(db)
   await sql`ALTER TABLE account ADD COLUMN delete_after TEXT`.execute(db)

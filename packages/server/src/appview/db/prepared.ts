@@ -1,0 +1,85 @@
+/**
+ * Prepared statements for hot paths, written once as Kysely builders. The builder is compiled once per
+ * dialect with placeholder values; each call substitutes the arguments and runs the SQL directly — through
+ * the synchronous better-sqlite3 handle on SQLite (which shares the connection, hence the transaction, of
+ * the Kysely instance), through the given Kysely instance (transaction) on PostgreSQL. This skips Kysely's
+ * per-call building and compiling, which costs more than SQLite's own work for small statements.
+ *
+ * Only for statements with a fixed shape (no variable-length IN lists).
+ */
+import type BetterSqlite3 from 'better-sqlite3'
+import { type Compilable, CompiledQuery, type Kysely, type QueryResult, type RawBuilder } from 'kysely'
+import type { AppViewSchema } from './schema.ts'
+
+export interface StatementCtx {
+  db: Kysely<AppViewSchema>
+  dialect: 'sqlite' | 'postgres'
+  /** The raw SQLite handle (SQLite only). */
+  sqlite?: BetterSqlite3.Database
+}
+
+type Slot = { arg: number } | { value: unknown }
+
+interface Compiled {
+  sql: string
+  slots: Slot[]
+  /** Prepared per SQLite handle (one AppView process may open several databases). */
+  stmts: WeakMap<BetterSqlite3.Database, BetterSqlite3.Statement>
+}
+
+const MARK = '\u0000stratus-arg-'
+
+export interface Prepared<R> {
+  /** Rows (for statements that return rows). */
+  all(ctx: StatementCtx, args: unknown[]): Promise<R[]>
+  /** Rows changed. */
+  run(ctx: StatementCtx, args: unknown[]): Promise<number>
+}
+
+/** `build(db, arg)` returns a builder whose parameters are `arg(0)`, `arg(1)`, … (or constants). */
+export function prepared<R = Record<string, unknown>>(
+  build: (db: Kysely<AppViewSchema>, arg: (i: number) => string) => Compilable | RawBuilder<unknown>,
+): Prepared<R> {
+  const byDialect = new Map<string, Compiled>()
+  const compiled = (ctx: StatementCtx): Compiled => {
+    let c = byDialect.get(ctx.dialect)
+    if (!c) {
+      const b = build(ctx.db, (i) => `${MARK}${i}`)
+      const q = 'isRawBuilder' in b ? b.compile(ctx.db) : b.compile()
+      const slots = q.parameters.map((p): Slot => {
+        if (typeof p === 'string' && p.startsWith(MARK)) return { arg: Number(p.slice(MARK.length)) }
+        return { value: p }
+      })
+      c = { sql: q.sql, slots, stmts: new WeakMap() }
+      byDialect.set(ctx.dialect, c)
+    }
+    return c
+  }
+  const params = (c: Compiled, args: unknown[], sqlite: boolean): unknown[] =>
+    c.slots.map((s) => {
+      const v = 'arg' in s ? args[s.arg] : s.value
+      return sqlite && typeof v === 'boolean' ? (v ? 1 : 0) : v
+    })
+  const exec = async (ctx: StatementCtx, args: unknown[]): Promise<QueryResult<R> | { rows: R[]; changes: number }> => {
+    const c = compiled(ctx)
+    if (ctx.sqlite) {
+      let stmt = c.stmts.get(ctx.sqlite)
+      if (!stmt) {
+        stmt = ctx.sqlite.prepare(c.sql)
+        c.stmts.set(ctx.sqlite, stmt)
+      }
+      const p = params(c, args, true)
+      if (stmt.reader) return { rows: stmt.all(...p) as R[], changes: 0 }
+      return { rows: [], changes: stmt.run(...p).changes }
+    }
+    return ctx.db.executeQuery<R>(CompiledQuery.raw(c.sql, params(c, args, false)))
+  }
+  return {
+    all: async (ctx, args) => (await exec(ctx, args)).rows,
+    run: async (ctx, args) => {
+      const r = await exec(ctx, args)
+      if ('changes' in r) return r.changes
+      return Number(r.numAffectedRows ?? 0n)
+    },
+  }
+}
