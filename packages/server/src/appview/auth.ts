@@ -26,12 +26,42 @@ export interface AuthVerifiers {
 
 const viewerDid = (iss: string): string | undefined => (iss.includes('#') ? undefined : iss)
 
+const CACHE_SIZE = 10_000
+
+/**
+ * Verified tokens by method and token string: a client reuses its token for many calls, and checking the
+ * signature is the most expensive part of a cheap read. Entries are dropped once expired.
+ */
+class TokenCache {
+  readonly #map = new Map<string, ServiceJwtPayload>()
+
+  get(key: string): ServiceJwtPayload | undefined {
+    const p = this.#map.get(key)
+    if (p && p.exp <= Date.now() / 1000) {
+      this.#map.delete(key)
+      return undefined
+    }
+    return p
+  }
+
+  set(key: string, p: ServiceJwtPayload): void {
+    if (this.#map.size >= CACHE_SIZE) this.#map.delete(this.#map.keys().next().value as string)
+    this.#map.set(key, p)
+  }
+}
+
 export function authVerifiers(serviceDid: () => string, identity: SyncIdentity): AuthVerifiers {
   const getSigningKey = (iss: string, force: boolean) => identity.signingKey(iss.split('#')[0], force)
+  const cache = new TokenCache()
   const optional = async ({ req, nsid }: AuthContext): Promise<Viewer> => {
     const token = bearerToken(req.headers.get('authorization'))
     if (!token) return { did: undefined }
-    const payload = await verifyServiceJwt(token, { aud: serviceDid(), lxm: nsid, getSigningKey })
+    const key = `${nsid} ${token}`
+    let payload = cache.get(key)
+    if (!payload) {
+      payload = await verifyServiceJwt(token, { aud: serviceDid(), lxm: nsid, getSigningKey })
+      cache.set(key, payload)
+    }
     return { did: viewerDid(payload.iss), payload }
   }
   const required = async (ctx: AuthContext): Promise<Viewer & { did: string }> => {

@@ -176,7 +176,7 @@ describe('forwarding', () => {
 })
 
 describe('refusals', () => {
-  it('no session: 401; a session of an inactive account: 401 AccountDeactivated / AccountTakedown', async () => {
+  it('no session: 401 AuthMissing; a session of a deactivated account: 401 AccountDeactivated', async () => {
     const before = appview.calls.length
     expect(await xrpc('app.bsky.actor.getSuggestions')).toMatchObject({ status: 401, body: { error: 'AuthMissing' } })
     const bob = new AtpAgent({ service: t.url })

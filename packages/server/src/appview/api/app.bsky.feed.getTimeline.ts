@@ -4,28 +4,18 @@
  */
 import type { XrpcRouter } from '../../http/index.ts'
 import type { AppViewContext } from '../context.ts'
-import { pageFeedItems, renderFeed } from './feed-util.ts'
+import { feedPage, renderFeed } from './feed-util.ts'
+import { timelineSkeleton } from './timeline-skeleton.ts'
 import { decodeCursor, json, limitOf } from './util.ts'
 
 export default function (router: XrpcRouter, app: AppViewContext): void {
   router.query(
     'app.bsky.feed.getTimeline',
     async ({ params, auth }) => {
-      const viewer = auth.did
-      const q = app.db
-        .selectFrom('feed_item as fi')
-        .where((eb) =>
-          eb.or([
-            eb('fi.originator', '=', viewer),
-            eb(
-              'fi.originator',
-              'in',
-              eb.selectFrom('follow').select('follow.subject').where('follow.creator', '=', viewer),
-            ),
-          ]),
-        )
-      const page = await pageFeedItems(app.db, q, decodeCursor(params.cursor), limitOf(params))
-      return json({ cursor: page.cursor, feed: await renderFeed(app, viewer, page.items) })
+      const limit = limitOf(params)
+      const rows = await timelineSkeleton(app, auth.did, decodeCursor(params.cursor), limit)
+      const page = await feedPage(app.db, rows, limit)
+      return json({ cursor: page.cursor, feed: await renderFeed(app, auth.did, page.items) })
     },
     { auth: app.auth.required },
   )

@@ -13,7 +13,7 @@ import { type Cursor, encodeCursor } from './util.ts'
 export type FeedItemQuery = SelectQueryBuilder<AppViewSchema & { fi: AppViewSchema['feed_item'] }, 'fi', object>
 type AnyFeedItemQuery = SelectQueryBuilder<any, any, object>
 
-interface Row {
+export interface Row {
   uri: string
   type: 'post' | 'repost'
   post_uri: string
@@ -38,6 +38,11 @@ export async function pageFeedItems(
     )
   }
   const rows = (await query.orderBy('fi.sort_at', 'desc').orderBy('fi.uri', 'desc').limit(limit).execute()) as Row[]
+  return feedPage(db, rows, limit)
+}
+
+/** FeedItems (with repost CIDs) and the next cursor for a page of feed_item rows, newest first. */
+export async function feedPage(db: Db, rows: Row[], limit: number): Promise<{ items: FeedItem[]; cursor?: string }> {
   // Repost CIDs for the page only (joining them into the scan would cost a lookup per scanned row).
   const repostUris = rows.filter((r) => r.type === 'repost').map((r) => r.uri)
   const cids = new Map<string, string>()

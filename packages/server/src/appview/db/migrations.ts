@@ -101,10 +101,11 @@ async function posts(db: AnyDb, d: Dialect): Promise<void> {
     .addColumn('originator', 'text', (c) => c.notNull())
     .addColumn('sort_at', 'text', (c) => c.notNull())
     .execute()
+  // Covers the timeline and author-feed scans entirely (no table lookups).
   await db.schema
     .createIndex('feed_item_originator_idx')
     .on('feed_item')
-    .columns(['originator', 'sort_at', 'uri'])
+    .columns(['originator', 'sort_at', 'uri', 'type', 'post_uri'])
     .execute()
   await db.schema.createIndex('feed_item_post_idx').on('feed_item').column('post_uri').execute()
   await keyed(db, d, 'post_ref')

@@ -22,7 +22,7 @@ const CONTEXT = [
 export function didWebForHost(req: Request): string | undefined {
   const hostname = hostnameOf(req)
   if (!hostname) return undefined
-  const port = new URL(`http://${req.headers.get('host') ?? new URL(req.url).host}`).port
+  const port = /:(\d{1,5})$/.exec(req.headers.get('host') ?? new URL(req.url).host)?.[1]
   return port && hostname === 'localhost' ? `did:web:${hostname}%3A${port}` : `did:web:${hostname}`
 }
 

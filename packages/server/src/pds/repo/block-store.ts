@@ -121,7 +121,16 @@ export class AccountBlockStore implements BlockStore {
     }
   }
 
-  /** Deletes every block and the root of this account (before an import replaces the repository). */
+  /**
+   * Deletes every MST node and record block of this account, keeping the root row (and so the row id that
+   * stores holding it still use); the next commit (an import) must name the current root as its prev.
+   */
+  clearBlocks(): void {
+    const id = this.repoId()
+    if (id !== null) this.db.stmt('DELETE FROM repo_block WHERE repo = ?').run(id)
+  }
+
+  /** Deletes every block and the root row of this account (account deletion). */
   clear(): void {
     const id = this.repoId()
     if (id === null) return

@@ -11,7 +11,7 @@
  */
 import { BlobRef, type LexValue, toBlobRef } from '@stratus/core/data'
 import type { Keypair } from '@stratus/core/crypto'
-import { type CommitData, type VerifiedRepo, encodeCommit, signCommit } from '@stratus/core/repo'
+import { type CommitData, type RepoRoot, type VerifiedRepo, encodeCommit, signCommit } from '@stratus/core/repo'
 import { nextTid } from '@stratus/core/syntax'
 import { InvalidRequestError } from '@stratus/core/xrpc'
 import { readRoot } from './block-store.ts'
@@ -29,9 +29,9 @@ export function importRepo(
   let removed: string[] = []
   const commit = repo.db.transact(() => {
     const root = readRoot(repo.db, did)
-    const commit = importCommit(verified, keypair, root ? nextTid(root.rev) : nextTid())
+    const commit = importCommit(verified, keypair, root)
     const store = repo.blockStore(did)
-    store.clear()
+    store.clearBlocks()
     clearRecordIndex(repo.db, did)
     store.applyCommit(commit)
     const now = new Date().toISOString()
@@ -58,15 +58,19 @@ export function importRepo(
   return { cid: commit.cid.toString(), rev: commit.rev }
 }
 
-/** The CommitData that writes the verified tree into an empty store under a new signed commit. */
-function importCommit(verified: VerifiedRepo, keypair: Keypair, rev: string): CommitData {
+/**
+ * The CommitData that writes the verified tree, under a new signed commit, into a store whose blocks were
+ * cleared (its head, if any, is `prev`: only the root row survives the clearing).
+ */
+function importCommit(verified: VerifiedRepo, keypair: Keypair, root: RepoRoot | null): CommitData {
+  const rev = root ? nextTid(root.rev) : nextTid()
   const base = verified.toImportCommit()
   const signed = encodeCommit(
     signCommit({ did: verified.did, version: 3, data: verified.commit.data, rev, prev: null }, keypair),
   )
   base.newBlocks.delete(verified.commitCid)
   base.newBlocks.add(signed)
-  return { ...base, cid: signed.cid, rev, since: null, prev: null }
+  return { ...base, cid: signed.cid, rev, since: root?.rev ?? null, prev: root?.cid ?? null }
 }
 
 /** Blob CIDs a stored record references, typed or legacy (`{cid, mimeType}`); malformed ones ignored. */

@@ -85,10 +85,13 @@ export class Identities {
     return this.fetch(did)
   }
 
-  /** Re-resolves now, unless it was resolved within `minRefreshMs` (then the cached answer). */
-  async refresh(did: string): Promise<IdentityInfo | null> {
+  /**
+   * Re-resolves now, unless it was resolved within `minAgeMs` (default `minRefreshMs`; then the cached
+   * answer). An #identity event passes a short minimum: the account says its document just changed.
+   */
+  async refresh(did: string, minAgeMs = this.minRefresh): Promise<IdentityInfo | null> {
     const e = this.entries.get(did)
-    if (e && this.now() - e.at < this.minRefresh) return e.info
+    if (e && this.now() - e.at < minAgeMs) return e.info
     return this.fetch(did)
   }
 

@@ -98,16 +98,9 @@ export class HostPipeline {
       this.finish(slot, { type: 'drop', reason: 'malformed' })
       return
     }
-    if (p.op === -1) {
-      this.upstreamError(frame)
-      this.finish(slot, { type: 'skip' })
-      return
-    }
-    if (p.op !== 1 || p.t === undefined) {
-      this.finish(slot, { type: 'skip' })
-      return
-    }
-    if (p.t === '#info') {
+    if (p.op === -1) this.upstreamError(frame)
+    // Error frames, unknown ops and #info messages carry nothing to relay.
+    if (p.op !== 1 || p.t === undefined || p.t === '#info') {
       this.finish(slot, { type: 'skip' })
       return
     }
@@ -263,8 +256,8 @@ export class HostPipeline {
     if (typeof body === 'string') return { type: 'drop', reason: body }
     const refused = await this.admit(did)
     if (refused) return { type: 'drop', reason: refused }
-    // The point of #identity: whatever we cached may be stale.
-    await this.deps.identities.refresh(did)
+    // The point of #identity: whatever we cached may be stale (at most one lookup per DID per 2 s).
+    await this.deps.identities.refresh(did, 2000)
     const id = await this.identityHere(did)
     if (typeof id === 'string') return { type: 'drop', reason: id }
     const handle = typeof body.handle === 'string' && isValidHandle(body.handle) ? body.handle : undefined
