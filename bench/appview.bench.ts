@@ -14,9 +14,10 @@
  * Size: APPVIEW_BENCH_SCALE (default 0.01 = 100 accounts, 10k posts, 30k likes, 3k follows).
  */
 import { createServer } from 'node:http'
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { AtpAgent } from '@atproto/api'
 import { sha256, toBase32 } from '@stratus/core/bytes'
 import { Secp256k1Keypair, formatMultikey } from '@stratus/core/crypto'
 import { type CID, cidForRaw, writeCarBytes } from '@stratus/core/data'
@@ -70,7 +71,9 @@ export function makeAccount(i: number): Account {
 // ---------------------------------------------------------------- 1. the pre-generated stream
 
 function commitFrame(seq: number, acct: Account, writes: RecordWrite[]): Uint8Array {
-  const data = acct.repo ? acct.repo.formatCommit(writes, acct.key) : Repo.formatInit(new MemoryBlockStore(), acct.did, acct.key, writes)
+  const data = acct.repo
+    ? acct.repo.formatCommit(writes, acct.key)
+    : Repo.formatInit(new MemoryBlockStore(), acct.did, acct.key, writes)
   if (acct.repo) acct.repo = acct.repo.applyCommit(data)
   else {
     const store = new MemoryBlockStore()
@@ -126,14 +129,20 @@ function generateStream(): { frames: Uint8Array[]; records: number } {
     if (a === b || followed.has(`${a.did} ${b.did}`)) continue
     followed.add(`${a.did} ${b.did}`)
     const record = { $type: 'app.bsky.graph.follow', subject: b.did, createdAt: at() }
-    frames.push(commitFrame(++seq, a, [{ action: 'create', collection: 'app.bsky.graph.follow', rkey: rkey(), record }]))
+    frames.push(
+      commitFrame(++seq, a, [{ action: 'create', collection: 'app.bsky.graph.follow', rkey: rkey(), record }]),
+    )
   }
   const posts: { uri: string; cid: string }[] = []
   const likesPerPost = SIZES.likes / Math.max(1, SIZES.posts)
   let likes = 0
   for (let i = 0; i < SIZES.posts; i++) {
     const a = accounts[pick(accounts.length)]
-    const record: Record<string, unknown> = { $type: 'app.bsky.feed.post', text: `post ${i} about topic${pick(50)}`, createdAt: at() }
+    const record: Record<string, unknown> = {
+      $type: 'app.bsky.feed.post',
+      text: `post ${i} about topic${pick(50)}`,
+      createdAt: at(),
+    }
     const r = rnd()
     if (posts.length > 10 && r < 0.2) {
       const parent = posts[posts.length - 1 - pick(Math.min(posts.length, 200))]
@@ -155,7 +164,9 @@ function generateStream(): { frames: Uint8Array[]; records: number } {
       const liker = accounts[pick(accounts.length)]
       const subject = posts[posts.length - 1 - pick(Math.min(posts.length, 500))]
       const like = { $type: 'app.bsky.feed.like', subject, createdAt: at() }
-      frames.push(commitFrame(++seq, liker, [{ action: 'create', collection: 'app.bsky.feed.like', rkey: rkey(), record: like }]))
+      frames.push(
+        commitFrame(++seq, liker, [{ action: 'create', collection: 'app.bsky.feed.like', rkey: rkey(), record: like }]),
+      )
     }
   }
   return { frames, records: seq }
@@ -200,7 +211,12 @@ export async function fakePlc(accounts: Account[]): Promise<{ url: string; close
         id: a.did,
         alsoKnownAs: [`at://${a.handle}`],
         verificationMethod: [
-          { id: `${a.did}#atproto`, type: 'Multikey', controller: a.did, publicKeyMultibase: formatMultikey('ES256K', a.key.publicKeyBytes()) },
+          {
+            id: `${a.did}#atproto`,
+            type: 'Multikey',
+            controller: a.did,
+            publicKeyMultibase: formatMultikey('ES256K', a.key.publicKeyBytes()),
+          },
         ],
         service: [{ id: '#atproto_pds', type: 'AtprotoPersonalDataServer', serviceEndpoint: 'http://127.0.0.1:9' }],
       }),
@@ -260,7 +276,11 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
 }
 
-async function load(n: number, concurrency: number, call: (i: number) => Promise<void>): Promise<{ p50: number; p99: number }> {
+async function load(
+  n: number,
+  concurrency: number,
+  call: (i: number) => Promise<void>,
+): Promise<{ p50: number; p99: number }> {
   const times: number[] = []
   let next = 0
   const worker = async () => {
@@ -277,9 +297,18 @@ async function load(n: number, concurrency: number, call: (i: number) => Promise
 }
 
 export async function reads(dbUrl: string, plcUrl: string, accounts: Account[], handles: Map<string, string>) {
-  const av = await startAppView({ port: 0, dbUrl, plcUrl, devMode: true, logLevel: 'silent', resolveHandle: async (h) => handles.get(h) })
+  const av = await startAppView({
+    port: 0,
+    dbUrl,
+    plcUrl,
+    devMode: true,
+    logLevel: 'silent',
+    resolveHandle: async (h) => handles.get(h),
+  })
   const db = av.ctx.db
-  const threads = (await db.selectFrom('post').select('reply_root').where('reply_root', 'is not', null).limit(200).execute()).map((r) => r.reply_root as string)
+  const threads = (
+    await db.selectFrom('post').select('reply_root').where('reply_root', 'is not', null).limit(200).execute()
+  ).map((r) => r.reply_root as string)
   const tokens = new Map<string, string>()
   const token = (a: Account, lxm: string) => {
     const k = `${a.did} ${lxm}`
@@ -302,9 +331,13 @@ export async function reads(dbUrl: string, plcUrl: string, accounts: Account[], 
   const N = 2000
   const timeline = await load(N, 32, (i) => get('limit=50', viewer(i), 'app.bsky.feed.getTimeline'))
   rows.push(['getTimeline(limit 50)', timeline.p50, timeline.p99])
-  const thread = await load(N, 32, (i) => get(`uri=${encodeURIComponent(threads[i % threads.length])}`, viewer(i), 'app.bsky.feed.getPostThread'))
+  const thread = await load(N, 32, (i) =>
+    get(`uri=${encodeURIComponent(threads[i % threads.length])}`, viewer(i), 'app.bsky.feed.getPostThread'),
+  )
   rows.push(['getPostThread', thread.p50, thread.p99])
-  const profile = await load(N, 32, (i) => get(`actor=${viewer(i * 7 + 1).did}`, viewer(i), 'app.bsky.actor.getProfile'))
+  const profile = await load(N, 32, (i) =>
+    get(`actor=${viewer(i * 7 + 1).did}`, viewer(i), 'app.bsky.actor.getProfile'),
+  )
   rows.push(['getProfile', profile.p50, profile.p99])
   await av.close()
   return rows
@@ -317,7 +350,9 @@ export default async function (): Promise<void> {
   const plc = await fakePlc(accounts)
   const dir = mkdtempSync(join(tmpdir(), 'appview-bench-'))
   const sizes = `${SIZES.accounts} accounts, ${SIZES.posts} posts, ${SIZES.likes} likes, ≤${SIZES.follows} follows`
-  process.stdout.write(`  synthetic network: ${sizes} = ${stream.records} commits${stream.generatedMs ? ` (generated in ${(stream.generatedMs / 1000).toFixed(1)} s)` : ' (cached)'}\n`)
+  process.stdout.write(
+    `  synthetic network: ${sizes} = ${stream.records} commits${stream.generatedMs ? ` (generated in ${(stream.generatedMs / 1000).toFixed(1)} s)` : ' (cached)'}\n`,
+  )
   const indexRows: (string | number)[][] = []
   const sqliteUrl = `sqlite:${join(dir, 'appview.db')}`
   const sq = await index(sqliteUrl, stream.frames, plc.url, handles)
@@ -331,19 +366,39 @@ export default async function (): Promise<void> {
     const pg = await index(pgUrl, stream.frames, plc.url, handles)
     indexRows.push(indexRow('PostgreSQL', stream.records, pg))
   }
-  printTable('indexing (firehose → verify → index), one record per commit', ['db', 'records', 'wall s', 'records/s', 'records/CPU-s', 'indexer share'], indexRows)
+  printTable(
+    'indexing (firehose → verify → index), one record per commit',
+    ['db', 'records', 'wall s', 'records/s', 'records/CPU-s', 'indexer share'],
+    indexRows,
+  )
   const readRows = await reads(sqliteUrl, plc.url, accounts, handles)
   printTable('reads over HTTP, 32 concurrent readers, SQLite (ms)', ['method', 'p50', 'p99'], readRows)
   if (pgUrl) {
-    printTable('reads over HTTP, 32 concurrent readers, PostgreSQL (ms)', ['method', 'p50', 'p99'], await reads(pgUrl, plc.url, accounts, handles))
+    printTable(
+      'reads over HTTP, 32 concurrent readers, PostgreSQL (ms)',
+      ['method', 'p50', 'p99'],
+      await reads(pgUrl, plc.url, accounts, handles),
+    )
     await dropSchema(pgUrl)
   }
   await plc.close()
+  rmSync(dir, { recursive: true, force: true })
   if (process.env.APPVIEW_BENCH_OFFICIAL !== '0') await compareWithOfficial()
 }
 
-function indexRow(name: string, records: number, r: { ms: number; cpuMs: number; indexMs: number }): (string | number)[] {
-  return [name, records, r.ms / 1000, (records * 1000) / r.ms, (records * 1000) / r.cpuMs, `${Math.round((100 * r.indexMs) / r.ms)}%`]
+function indexRow(
+  name: string,
+  records: number,
+  r: { ms: number; cpuMs: number; indexMs: number },
+): (string | number)[] {
+  return [
+    name,
+    records,
+    r.ms / 1000,
+    (records * 1000) / r.ms,
+    (records * 1000) / r.cpuMs,
+    `${Math.round((100 * r.indexMs) / r.ms)}%`,
+  ]
 }
 
 async function dropSchema(url: string): Promise<void> {
@@ -355,5 +410,140 @@ async function dropSchema(url: string): Promise<void> {
   await db.close()
 }
 
+// ---------------------------------------------------------------- 3. side by side with the official AppView
 
-async function compareWithOfficial(): Promise<void> {}
+interface Seeded {
+  viewer: AtpAgent
+  pds: string
+}
+
+/** 20 accounts × 20 posts through a PDS; account 0 follows the 19 others. */
+async function seedSmallNetwork(pdsUrl: string): Promise<Seeded> {
+  const agents: AtpAgent[] = []
+  for (let i = 0; i < 20; i++) {
+    const a = new AtpAgent({ service: pdsUrl })
+    await a.createAccount({ handle: `bench${i}.test`, email: `bench${i}@test.com`, password: 'hunter2' })
+    agents.push(a)
+  }
+  for (let p = 0; p < 20; p++) for (const a of agents) await a.post({ text: `post ${p} by ${a.session?.handle}` })
+  for (const a of agents.slice(1)) await agents[0].follow(a.assertDid)
+  return { viewer: agents[0], pds: pdsUrl }
+}
+
+async function sequential(n: number, call: () => Promise<void>): Promise<{ p50: number; p99: number }> {
+  for (let i = 0; i < 20; i++) await call()
+  return load(n, 1, call)
+}
+
+async function timelineCall(url: string, token: () => Promise<string>): Promise<() => Promise<void>> {
+  const t = await token()
+  return async () => {
+    const res = await fetch(`${url}/xrpc/app.bsky.feed.getTimeline?limit=50`, {
+      headers: { authorization: `Bearer ${t}` },
+    })
+    if (!res.ok) throw new Error(`getTimeline: ${res.status} ${await res.text()}`)
+    const body = (await res.json()) as { feed: unknown[] }
+    if (body.feed.length !== 50) throw new Error(`getTimeline returned ${body.feed.length} items`)
+  }
+}
+
+async function compareWithOfficial(): Promise<void> {
+  const pgUrl = await pgTestUrl()
+  if (!pgUrl) return void process.stdout.write('  (official AppView comparison skipped: no PostgreSQL)\n')
+  process.env.REDIS_HOST ??= '127.0.0.1'
+  const { TestNetwork, TestNetworkNoAppView } = await import('@atproto/dev-env')
+  const N = 300
+  const rows: (string | number)[][] = []
+  // Theirs: PLC + PDS + @atproto/bsky on PostgreSQL; ours follows the same PDS.
+  const net = await TestNetwork.create({ dbPostgresSchema: testSchemaName('officialbench'), dbPostgresUrl: pgUrl })
+  const seeded = await seedSmallNetwork(net.pds.url)
+  await net.processAll()
+  const resolveHandle = async (h: string) => {
+    const r = await fetch(`${net.pds.url}/xrpc/com.atproto.identity.resolveHandle?handle=${h}`)
+    return r.ok ? ((await r.json()) as { did: string }).did : undefined
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'appview-bench-official-'))
+  const ours = await startAppView({
+    port: 0,
+    dbUrl: `sqlite:${join(dir, 'ours.db')}`,
+    relay: net.pds.url,
+    plcUrl: net.plc.url,
+    devMode: true,
+    logLevel: 'silent',
+    initialCursor: 0,
+    resolveHandle,
+  })
+  const last = (await net.pds.ctx.sequencer.curr()) ?? 0
+  while ((ours.sync?.cursor ?? 0) < last) await new Promise((r) => setTimeout(r, 50))
+  await ours.sync?.idle()
+  const token = (aud: string) => async () =>
+    (
+      await seeded.viewer.com.atproto.server.getServiceAuth({
+        aud,
+        lxm: 'app.bsky.feed.getTimeline',
+        exp: Math.floor(Date.now() / 1000) + 1800,
+      })
+    ).data.token
+  const oursDirect = await sequential(N, await timelineCall(ours.url, token(ours.did)))
+  const theirsDirect = await sequential(N, await timelineCall(net.bsky.url, token(net.bsky.ctx.cfg.serverDid)))
+  const theirsPds = await sequential(N, async () => void (await seeded.viewer.getTimeline({ limit: 50 })))
+  await ours.close()
+  await net.close()
+  // Ours through a PDS: the official PDS proxying app.bsky.* to our AppView, same workload.
+  const port = await freePort()
+  const net2 = await TestNetworkNoAppView.create({
+    pds: { bskyAppViewUrl: `http://localhost:${port}`, bskyAppViewDid: `did:web:localhost%3A${port}` },
+  })
+  const ours2 = await startAppView({
+    port,
+    dbUrl: `sqlite:${join(dir, 'ours2.db')}`,
+    relay: net2.pds.url,
+    plcUrl: net2.plc.url,
+    devMode: true,
+    logLevel: 'silent',
+    resolveHandle: async (h) => {
+      const r = await fetch(`${net2.pds.url}/xrpc/com.atproto.identity.resolveHandle?handle=${h}`)
+      return r.ok ? ((await r.json()) as { did: string }).did : undefined
+    },
+  })
+  const seeded2 = await seedSmallNetwork(net2.pds.url)
+  const last2 = (await net2.pds.ctx.sequencer.curr()) ?? 0
+  while ((ours2.sync?.cursor ?? 0) < last2) await new Promise((r) => setTimeout(r, 50))
+  await ours2.sync?.idle()
+  const oursPds = await sequential(N, async () => void (await seeded2.viewer.getTimeline({ limit: 50 })))
+  await ours2.close()
+  await net2.close()
+  rmSync(dir, { recursive: true, force: true })
+  const ratio = (a: number, b: number) => `×${(b / a).toFixed(1)}`
+  rows.push([
+    'direct',
+    oursDirect.p50,
+    oursDirect.p99,
+    theirsDirect.p50,
+    theirsDirect.p99,
+    ratio(oursDirect.p50, theirsDirect.p50),
+    ratio(oursDirect.p99, theirsDirect.p99),
+  ])
+  rows.push([
+    'through the PDS',
+    oursPds.p50,
+    oursPds.p99,
+    theirsPds.p50,
+    theirsPds.p99,
+    ratio(oursPds.p50, theirsPds.p50),
+    ratio(oursPds.p99, theirsPds.p99),
+  ])
+  printTable(
+    `getTimeline(limit 50), 20 accounts × 20 posts, viewer follows 19, ${N} sequential calls (ms; ours SQLite, official PostgreSQL)`,
+    ['path', 'ours p50', 'ours p99', 'official p50', 'official p99', 'faster p50', 'faster p99'],
+    rows,
+  )
+}
+
+async function freePort(): Promise<number> {
+  const srv = createServer()
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r))
+  const { port } = srv.address() as { port: number }
+  await new Promise((r) => srv.close(r))
+  return port
+}

@@ -26,7 +26,13 @@ describe('Identities', () => {
     const ids = new Identities(r)
     expect(ids.peek(did)).toBeUndefined()
     const [a, b] = await Promise.all([ids.get(did), ids.get(did)])
-    expect(a).toEqual({ did, signingKey: key1, pdsUrl: 'https://PDS.example.com:443/', pdsHost: 'pds.example.com', handle: 'a.test' })
+    expect(a).toEqual({
+      did,
+      signingKey: key1,
+      pdsUrl: 'https://PDS.example.com:443/',
+      pdsHost: 'pds.example.com',
+      handle: 'a.test',
+    })
     expect(b).toBe(a)
     expect(ids.peek(did)).toBe(a)
     expect(r.calls).toBe(1)
@@ -34,7 +40,11 @@ describe('Identities', () => {
 
   it('limits forced refreshes per DID and keeps the old answer when a refresh fails', async () => {
     let t = 0
-    const r = resolver([didDoc(did, key1, 'https://pds.example.com'), new Error('down'), didDoc(did, key2, 'https://pds.example.com')])
+    const r = resolver([
+      didDoc(did, key1, 'https://pds.example.com'),
+      new Error('down'),
+      didDoc(did, key2, 'https://pds.example.com'),
+    ])
     const ids = new Identities(r, { minRefreshMs: 30_000, now: () => t })
     await ids.get(did)
     expect(ids.canRefresh(did)).toBe(false)
@@ -48,7 +58,11 @@ describe('Identities', () => {
 
   it('remembers DIDs that do not resolve for a while, then looks again; refreshes stale entries in the background', async () => {
     let t = 0
-    const r = resolver([null, didDoc(did, key1, 'https://pds.example.com'), didDoc(did, key2, 'https://pds.example.com')])
+    const r = resolver([
+      null,
+      didDoc(did, key1, 'https://pds.example.com'),
+      didDoc(did, key2, 'https://pds.example.com'),
+    ])
     const ids = new Identities(r, { negativeTtlMs: 60_000, ttlMs: 3_600_000, now: () => t })
     expect(await ids.get(did)).toBeNull()
     expect(ids.peek(did)).toBeNull()
