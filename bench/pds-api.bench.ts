@@ -168,7 +168,11 @@ export default async function () {
       servers.map((s) => Promise.all(Array.from({ length: WRITERS }, () => newAgent(s.url)))),
     )
     const rkeys: string[][] = servers.map(() => [])
-    const rateRow = async (label: string, workers: number, op: (side: number, w: number, i: number) => Promise<unknown>) => {
+    const rateRow = async (
+      label: string,
+      workers: number,
+      op: (side: number, w: number, i: number) => Promise<unknown>,
+    ) => {
       const r: Rate[] = []
       for (const [i, s] of servers.entries()) r.push(await timed(s, workers, (w, n) => op(i, w, n)))
       const rate = (x: Rate) => (x.ops * 1000) / x.ms

@@ -356,7 +356,7 @@ export default async function bench(): Promise<void> {
       asMeasured('@atproto/sync Firehose', off.eventsPerSec),
     ])
     printComparison('CPU per verified commit (as events per CPU-second)', [
-      asMeasured('stratus relay (0 workers)', 1e6 / rows[0].cpuUsPerEvent),
+      asMeasured(`stratus relay (${best.label})`, 1e6 / best.cpuUsPerEvent),
       asMeasured('@atproto/sync Firehose', 1e6 / off.cpuUsPerEvent),
     ])
   } finally {

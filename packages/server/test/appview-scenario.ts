@@ -5,6 +5,9 @@
 import type { AtpAgent } from '@atproto/api'
 import type { Stack } from './appview-setup.ts'
 
+/** What the scenario needs from a test network: agents on a PDS and a way to wait for indexing. */
+export type ScenarioStack = Pick<Stack, 'agent' | 'synced'>
+
 const PNG = Uint8Array.from(
   atob('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=='),
   (c) => c.charCodeAt(0),
@@ -28,7 +31,7 @@ export interface Scenario {
 
 const utf8Len = (s: string) => new TextEncoder().encode(s).length
 
-async function account(stack: Stack, name: string): Promise<AtpAgent> {
+async function account(stack: ScenarioStack, name: string): Promise<AtpAgent> {
   const agent = stack.agent()
   await agent.createAccount({ email: `${name}@test.com`, handle: `${name}.test`, password: 'hunter2' })
   await agent.upsertProfile((p) => ({
@@ -39,7 +42,7 @@ async function account(stack: Stack, name: string): Promise<AtpAgent> {
   return agent
 }
 
-export async function runScenario(stack: Stack): Promise<Scenario> {
+export async function runScenario(stack: ScenarioStack): Promise<Scenario> {
   const alice = await account(stack, 'alice')
   const bob = await account(stack, 'bob')
   const carol = await account(stack, 'carol')
