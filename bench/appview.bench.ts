@@ -280,7 +280,7 @@ async function load(
   n: number,
   concurrency: number,
   call: (i: number) => Promise<void>,
-): Promise<{ p50: number; p99: number }> {
+): Promise<{ p50: number; p99: number; cpuMs: number }> {
   const times: number[] = []
   let next = 0
   const worker = async () => {
@@ -291,9 +291,11 @@ async function load(
       times.push(performance.now() - t0)
     }
   }
+  const cpu0 = process.cpuUsage()
   await Promise.all(Array.from({ length: concurrency }, worker))
+  const cpu = process.cpuUsage(cpu0)
   times.sort((a, b) => a - b)
-  return { p50: percentile(times, 50), p99: percentile(times, 99) }
+  return { p50: percentile(times, 50), p99: percentile(times, 99), cpuMs: (cpu.user + cpu.system) / 1000 / n }
 }
 
 export async function reads(dbUrl: string, plcUrl: string, accounts: Account[], handles: Map<string, string>) {
@@ -330,15 +332,15 @@ export async function reads(dbUrl: string, plcUrl: string, accounts: Account[], 
   const rows: (string | number)[][] = []
   const N = 2000
   const timeline = await load(N, 32, (i) => get('limit=50', viewer(i), 'app.bsky.feed.getTimeline'))
-  rows.push(['getTimeline(limit 50)', timeline.p50, timeline.p99])
+  rows.push(['getTimeline(limit 50)', timeline.p50, timeline.p99, timeline.cpuMs])
   const thread = await load(N, 32, (i) =>
     get(`uri=${encodeURIComponent(threads[i % threads.length])}`, viewer(i), 'app.bsky.feed.getPostThread'),
   )
-  rows.push(['getPostThread', thread.p50, thread.p99])
+  rows.push(['getPostThread', thread.p50, thread.p99, thread.cpuMs])
   const profile = await load(N, 32, (i) =>
     get(`actor=${viewer(i * 7 + 1).did}`, viewer(i), 'app.bsky.actor.getProfile'),
   )
-  rows.push(['getProfile', profile.p50, profile.p99])
+  rows.push(['getProfile', profile.p50, profile.p99, profile.cpuMs])
   await av.close()
   return rows
 }
@@ -372,11 +374,11 @@ export default async function (): Promise<void> {
     indexRows,
   )
   const readRows = await reads(sqliteUrl, plc.url, accounts, handles)
-  printTable('reads over HTTP, 32 concurrent readers, SQLite (ms)', ['method', 'p50', 'p99'], readRows)
+  printTable('reads over HTTP, 32 concurrent readers, SQLite (ms; CPU = server + client in this process)', ['method', 'p50', 'p99', 'CPU/req'], readRows)
   if (pgUrl) {
     printTable(
       'reads over HTTP, 32 concurrent readers, PostgreSQL (ms)',
-      ['method', 'p50', 'p99'],
+      ['method', 'p50', 'p99', 'CPU/req'],
       await reads(pgUrl, plc.url, accounts, handles),
     )
     await dropSchema(pgUrl)

@@ -220,6 +220,8 @@ interface RunResult {
   mainBusy: number
   /** Share of events verified on the main thread (inline mode, or assisting the workers). */
   inlineShare: number
+  /** Event-loop utilisation of each verify worker since it started (includes the warm-up pause). */
+  workerBusy: number[]
 }
 
 interface Scenario {
@@ -258,10 +260,10 @@ async function startScenario(dir: string, workers: number, nConsumers: number): 
 async function runRelay(dir: string, workers: number, nConsumers: number, label: string): Promise<RunResult> {
   const s = await startScenario(dir, workers, nConsumers)
   const { relay } = s
-  let peakRss = process.memoryUsage().rss
+  let peakRss = process.memoryUsage.rss()
   const sampler = setInterval(() => {
-    peakRss = Math.max(peakRss, process.memoryUsage().rss)
-  }, 50)
+    peakRss = Math.max(peakRss, process.memoryUsage.rss())
+  }, 100)
   const stopProfile = process.env.RELAY_BENCH_PROFILE ? await startProfile() : undefined
   const elu0 = performance.eventLoopUtilization()
   const cpu0 = process.cpuUsage()
@@ -281,6 +283,7 @@ async function runRelay(dir: string, workers: number, nConsumers: number, label:
   if (counters.totalDropped > 0) throw new Error(`relay dropped honest events: ${JSON.stringify(counters.dropped)}`)
   const deliveredMs = s.delivered ? (await s.delivered).ms : undefined
   const inlineShare = pool.inlineJobs / EVENTS
+  const workerBusy = pool.utilization()
   await relay.close()
   for (const c of s.children) c.kill()
   rmSync(s.dataDir, { recursive: true, force: true })
@@ -293,6 +296,7 @@ async function runRelay(dir: string, workers: number, nConsumers: number, label:
     deliveredS: deliveredMs === undefined ? undefined : deliveredMs / 1000,
     mainBusy: elu.utilization,
     inlineShare,
+    workerBusy,
   }
 }
 
@@ -332,6 +336,7 @@ export default async function bench(): Promise<void> {
         'wall s',
         'peak RSS MB',
         'main busy',
+        'workers busy',
         'verified inline',
         'consumers done s',
       ],
@@ -342,6 +347,7 @@ export default async function bench(): Promise<void> {
         r.wallS,
         r.peakRssMb,
         `${Math.round(r.mainBusy * 100)}%`,
+        r.workerBusy.map((u) => `${Math.round(u * 100)}%`).join(' ') || '-',
         `${Math.round(r.inlineShare * 100)}%`,
         r.deliveredS?.toFixed(2) ?? '-',
       ]),

@@ -149,14 +149,14 @@ describe('Stratus PDS + relay + AppView', () => {
     await s.bob.app.bsky.graph.block.delete({ repo: s.did.bob, rkey: block.uri.split('/').pop() as string })
     const counts = async () => {
       const post = (await s.carol.getPosts({ uris: [p.bobImage.uri] })).data.posts[0]
-      return [post.likeCount, post.repostCount, post.replyCount, post.quoteCount]
+      return [post.likeCount, post.repostCount, post.replyCount, post.quoteCount].map(Number)
     }
     await synced()
     const before = await counts()
     await s.alice.deleteLike(s.likes.aliceOnBob.uri)
     await s.carol.deleteRepost(s.reposts.carolOfBob.uri)
     await synced()
-    expect(await counts()).toEqual([before[0] - 1, before[1] - 1, before[2], before[3]].map(Number))
+    expect(await counts()).toEqual([before[0] - 1, before[1] - 1, before[2], before[3]])
     await s.alice.like(p.bobImage.uri, p.bobImage.cid)
     await s.carol.repost(p.bobImage.uri, p.bobImage.cid)
     await synced()

@@ -236,7 +236,9 @@ describe.each(['sqlite', 'postgres'] as DbKind[])('AppView views (%s)', (kind) =
       const post = (await s.carol.getPosts({ uris: [p.bobImage.uri] })).data.posts[0]
       const prof = (await s.carol.getProfile({ actor: s.did.bob })).data
       const notes = (await s.bob.listNotifications({ limit: 100 })).data.notifications.length
-      return [post.likeCount, post.repostCount, post.replyCount, post.quoteCount, prof.followersCount, notes].map(Number)
+      return [post.likeCount, post.repostCount, post.replyCount, post.quoteCount, prof.followersCount, notes].map(
+        Number,
+      )
     }
     const before = await counts()
     await s.alice.deleteLike(s.likes.aliceOnBob.uri)

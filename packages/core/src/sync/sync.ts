@@ -20,8 +20,9 @@ import { type JetstreamEvent, followJetstream } from './jetstream.ts'
 import type { RepoMessage } from './messages.ts'
 import { BoundedQueue } from './queue.ts'
 import { type CheckOutcome, checkCommit, checkSync } from './repo-check.ts'
+import { RepoStates } from './states.ts'
 import { MemorySyncStore } from './store.ts'
-import type { RecordEvent, RepoState, SyncEvent, SyncFilter, SyncStore } from './types.ts'
+import type { RecordEvent, SyncEvent, SyncFilter, SyncStore } from './types.ts'
 
 export interface SyncOptions {
   /** Relay or PDS base URL: follow its `subscribeRepos` firehose (verified). */
@@ -65,8 +66,6 @@ type Item =
   | { kind: 'jetstream'; evt: JetstreamEvent }
   | { kind: 'backfill'; did: string; done: (err?: unknown) => void }
 
-const MAX_CACHED_STATES = 50_000
-
 export class Sync {
   readonly store: SyncStore
   readonly identity: SyncIdentity
@@ -75,8 +74,7 @@ export class Sync {
   readonly #filter: CompiledFilter
   readonly #handler: (events: SyncEvent[]) => Promise<void>
   readonly #queue: BoundedQueue<Item>
-  readonly #states = new Map<string, RepoState>()
-  readonly #dirty = new Map<string, RepoState>()
+  readonly #states: RepoStates
   readonly #retryAt = new Map<string, { at: number; delay: number }>()
   #pending: SyncEvent[] = []
   #received: number | undefined
@@ -94,6 +92,7 @@ export class Sync {
     if (!opts.onEvents === !opts.onEvent) throw new TypeError('give exactly one of onEvents, onEvent')
     this.#opts = opts
     this.store = opts.store ?? new MemorySyncStore()
+    this.#states = new RepoStates(this.store)
     this.identity = opts.identity instanceof SyncIdentity ? opts.identity : new SyncIdentity(opts.identity)
     this.#filter = compileFilter(opts.filter)
     const one = opts.onEvent
@@ -227,7 +226,7 @@ export class Sync {
       case 'sync': {
         const did = msg.type === 'commit' ? msg.repo : msg.did
         if (!this.#filter.wantsDid(did)) return
-        const state = await this.#state(did)
+        const state = await this.#states.get(did)
         if (!state) await this.#firstSeen(did)
         const outcome =
           msg.type === 'commit'
@@ -235,7 +234,7 @@ export class Sync {
             : await checkSync(msg, state, this.identity)
         await this.#apply(did, outcome, msg.rev, () =>
           msg.type === 'commit'
-            ? checkCommit(msg, this.#states.get(did), this.identity, this.#filter, true)
+            ? checkCommit(msg, this.#states.peek(did), this.identity, this.#filter, true)
             : undefined,
         )
         return
@@ -253,6 +252,8 @@ export class Sync {
           seq: msg.seq,
           time: msg.time,
         })
+        // The relay lost track of this repository: resync it when it next commits.
+        if (msg.status === 'desynchronized') await this.#markDesynchronized(msg.did)
         return
       case 'info':
         this.#report(new Error(`stream info ${msg.name}: ${msg.message ?? ''}`), 'info')
@@ -275,7 +276,7 @@ export class Sync {
     }
     if (outcome.kind === 'apply') {
       this.#pending.push(...outcome.events)
-      this.#setState(did, outcome.state)
+      this.#states.set(did, outcome.state)
       return
     }
     if (!this.#dueForResync(did)) {
@@ -287,13 +288,13 @@ export class Sync {
       () => true,
       () => false,
     )
-    const after = this.#states.get(did)
+    const after = this.#states.peek(did)
     if (!ok || !after || rev <= after.rev) return
     const again = await recheck()
     if (again?.kind === 'apply') {
       this.#pending.push(...again.events)
-      this.#setState(did, again.state)
-    } else if (again?.kind === 'resync') this.#setState(did, { ...after, status: 'desynchronized' })
+      this.#states.set(did, again.state)
+    } else if (again?.kind === 'resync') this.#states.set(did, { ...after, status: 'desynchronized' })
   }
 
   async #onJetstream(evt: JetstreamEvent): Promise<void> {
@@ -304,13 +305,13 @@ export class Sync {
       return
     }
     if (!this.#filter.wantsCollection(evt.collection)) return
-    let state = await this.#state(evt.did)
+    let state = await this.#states.get(evt.did)
     if (!state) {
       await this.#firstSeen(evt.did)
       if (this.#opts.backfill !== 'none') {
         await this.#flush()
         await this.#resync(evt.did, 'repository not seen before').catch(() => {})
-        state = this.#states.get(evt.did)
+        state = this.#states.peek(evt.did)
       }
     }
     if (state && evt.rev <= state.rev && state.status === 'active') {
@@ -318,7 +319,7 @@ export class Sync {
       return
     }
     this.#pending.push(evt)
-    this.#setState(evt.did, { rev: evt.rev, status: 'active' })
+    this.#states.set(evt.did, { rev: evt.rev, status: 'active' })
   }
 
   async #identity(did: string, seq?: number, time?: string): Promise<void> {
@@ -330,6 +331,11 @@ export class Sync {
   async #firstSeen(did: string): Promise<void> {
     const handle = await this.identity.verifiedHandle(did).catch(() => undefined)
     this.#pending.push({ type: 'identity', did, handle })
+  }
+
+  async #markDesynchronized(did: string): Promise<void> {
+    const state = await this.#states.get(did)
+    if (state) this.#states.set(did, { ...state, status: 'desynchronized' })
   }
 
   #dueForResync(did: string): boolean {
@@ -347,8 +353,8 @@ export class Sync {
       this.stats.failedResyncs++
       const prev = this.#retryAt.get(did)?.delay ?? 5_000
       this.#retryAt.set(did, { at: Date.now() + prev, delay: Math.min(prev * 2, 3_600_000) })
-      const state = this.#states.get(did)
-      this.#setState(did, { rev: state?.rev ?? '', data: state?.data, status: 'desynchronized' })
+      const state = this.#states.peek(did)
+      this.#states.set(did, { rev: state?.rev ?? '', data: state?.data, status: 'desynchronized' })
       this.#report(err, `resync (${reason})`, did)
       throw err
     }
@@ -358,32 +364,8 @@ export class Sync {
       this.#pending.push(evt)
       if (this.#pending.length >= batch) await this.#flush()
     }
-    this.#setState(did, { rev: repo.rev, data: repo.commit.data.toString(), status: 'active' })
+    this.#states.set(did, { rev: repo.rev, data: repo.commit.data.toString(), status: 'active' })
     await this.#flush()
-  }
-
-  async #state(did: string): Promise<RepoState | undefined> {
-    const cached = this.#states.get(did)
-    if (cached) return cached
-    const s = await this.store.getRepo(did)
-    if (s) this.#cacheState(did, s)
-    return s
-  }
-
-  #setState(did: string, s: RepoState): void {
-    this.#cacheState(did, s)
-    this.#dirty.set(did, s)
-  }
-
-  #cacheState(did: string, s: RepoState): void {
-    this.#states.delete(did)
-    this.#states.set(did, s)
-    if (this.#states.size > MAX_CACHED_STATES) {
-      for (const key of this.#states.keys()) {
-        if (this.#states.size <= MAX_CACHED_STATES / 2) break
-        if (!this.#dirty.has(key)) this.#states.delete(key)
-      }
-    }
   }
 
   /** Hands pending events to the handler (retrying until it succeeds or we stop), then acknowledges. */
@@ -407,8 +389,7 @@ export class Sync {
       this.stats.batches++
       if (this.store instanceof MemorySyncStore) this.store.trackRecords(events.filter(isRecordEvent))
     }
-    for (const [did, s] of this.#dirty) await this.store.setRepo(did, s)
-    this.#dirty.clear()
+    await this.#states.persist()
     await this.#ack()
   }
 

@@ -89,13 +89,13 @@ const insertRef = prepared((db, a) =>
     .onConflict((oc) => oc.doNothing()),
 )
 const insertFts = prepared(
-  (db, a) => sql`insert into post_fts (rowid, text) select rowid, text from post where uri = ${a(0)}`,
+  (_db, a) => sql`insert into post_fts (rowid, text) select rowid, text from post where uri = ${a(0)}`,
 )
 const selectPost = prepared<{ creator: string; reply_parent: string | null; embed_uri: string | null }>((db, a) =>
   db.selectFrom('post').select(['creator', 'reply_parent', 'embed_uri']).where('uri', '=', a(0)),
 )
 const deleteFts = prepared(
-  (db, a) => sql`delete from post_fts where rowid = (select rowid from post where uri = ${a(0)})`,
+  (_db, a) => sql`delete from post_fts where rowid = (select rowid from post where uri = ${a(0)})`,
 )
 const deletePost = prepared((db, a) => db.deleteFrom('post').where('uri', '=', a(0)))
 const deleteFeedItem = prepared((db, a) => db.deleteFrom('feed_item').where('uri', '=', a(0)))

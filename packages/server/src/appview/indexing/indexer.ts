@@ -25,6 +25,8 @@ export interface IndexerOptions {
   now?: () => string
 }
 
+const HIDING_STATUSES = new Set(['deactivated', 'takendown', 'suspended', 'deleted'])
+
 /** The indexer's own hot statements (see db/prepared.ts). */
 const Q = {
   insertRecord: prepared((db, a) =>
@@ -137,7 +139,10 @@ export class Indexer {
   }
 
   async #account(ctx: IndexCtx, evt: AccountEvent): Promise<void> {
-    const status = evt.active ? 'active' : (evt.status ?? 'deactivated')
+    // Only statuses that mean "do not show this account" hide it; relay-side states (desynchronized,
+    // throttled) say nothing about the account itself.
+    const hidden = !evt.active && HIDING_STATUSES.has(evt.status ?? 'deactivated')
+    const status = hidden ? (evt.status ?? 'deactivated') : 'active'
     const now = this.opts.now?.() ?? new Date().toISOString()
     await ctx.db
       .insertInto('actor')

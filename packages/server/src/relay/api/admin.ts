@@ -61,6 +61,8 @@ function stats(ctx: RelayContext) {
     inFlight: ctx.crawler.inFlight(),
     verifyBacklog: ctx.pool.backlog,
     verifyWorkers: ctx.pool.size,
+    verifyWorkerUtilization: ctx.pool.utilization(),
+    verifiedOnMainThread: ctx.pool.inlineJobs,
     hostsConnected: ctx.crawler.hostsConnected,
     consumers: { firehose: ctx.firehose.consumers.size, jetstream: ctx.jetstream.consumers.size },
     identities: { cached: ctx.identities.size, resolutions: ctx.identities.resolutions },

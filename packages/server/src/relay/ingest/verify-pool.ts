@@ -101,6 +101,11 @@ export class VerifyPool {
     return this.workers.length
   }
 
+  /** Each worker's event-loop utilisation (0..1) since it started: how busy verification keeps it. */
+  utilization(): number[] {
+    return this.workers.map((w) => w.worker.performance.eventLoopUtilization().utilization)
+  }
+
   /** Jobs accepted and not yet answered. */
   get backlog(): number {
     return this.inline.length + this.workers.reduce((n, w) => n + w.load, 0)
