@@ -11,7 +11,8 @@
  *      PostgreSQL) on 20 accounts × 20 posts, one viewer following 19: getTimeline(limit 50) p50/p99,
  *      ours (following the same PDS) vs theirs, direct, sequential. Skipped without PostgreSQL or with
  *      APPVIEW_BENCH_OFFICIAL=0.
- * Size: APPVIEW_BENCH_SCALE (default 0.01 = 100 accounts, 10k posts, 30k likes, 3k follows).
+ * Size: APPVIEW_BENCH_SCALE (default 0.005 = 50 accounts, 5k posts, 15k likes, 1.5k follows; 1 = the issue's
+ * full network). APPVIEW_BENCH_READS: calls per read method (default 1000).
  */
 import { createServer } from 'node:http'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -34,7 +35,7 @@ import { DbSyncStore } from '../packages/server/src/appview/ingest/store.ts'
 import { loadBundledLexicons } from '../packages/server/src/lexicons/index.ts'
 import { printTable } from './lib.ts'
 
-const SCALE = Number(process.env.APPVIEW_BENCH_SCALE ?? 0.01)
+const SCALE = Number(process.env.APPVIEW_BENCH_SCALE ?? 0.005)
 export const SIZES = {
   accounts: Math.max(20, Math.round(10_000 * SCALE)),
   posts: Math.round(1_000_000 * SCALE),
@@ -330,7 +331,7 @@ export async function reads(dbUrl: string, plcUrl: string, accounts: Account[], 
   // warm-up (DID documents into the cache, statements prepared)
   await load(200, 32, (i) => get('limit=50', viewer(i), 'app.bsky.feed.getTimeline'))
   const rows: (string | number)[][] = []
-  const N = 2000
+  const N = Number(process.env.APPVIEW_BENCH_READS ?? 1000)
   const timeline = await load(N, 32, (i) => get('limit=50', viewer(i), 'app.bsky.feed.getTimeline'))
   rows.push(['getTimeline(limit 50)', timeline.p50, timeline.p99, timeline.cpuMs])
   const thread = await load(N, 32, (i) =>
@@ -374,7 +375,11 @@ export default async function (): Promise<void> {
     indexRows,
   )
   const readRows = await reads(sqliteUrl, plc.url, accounts, handles)
-  printTable('reads over HTTP, 32 concurrent readers, SQLite (ms; CPU = server + client in this process)', ['method', 'p50', 'p99', 'CPU/req'], readRows)
+  printTable(
+    'reads over HTTP, 32 concurrent readers, SQLite (ms; CPU = server + client in this process)',
+    ['method', 'p50', 'p99', 'CPU/req'],
+    readRows,
+  )
   if (pgUrl) {
     printTable(
       'reads over HTTP, 32 concurrent readers, PostgreSQL (ms)',
@@ -515,6 +520,7 @@ async function compareWithOfficial(): Promise<void> {
   const oursPds = await sequential(N, async () => void (await seeded2.viewer.getTimeline({ limit: 50 })))
   await ours2.close()
   await net2.close()
+  const stratusPds = await throughStratusPds(N, dir)
   rmSync(dir, { recursive: true, force: true })
   const ratio = (a: number, b: number) => `×${(b / a).toFixed(1)}`
   rows.push([
@@ -535,11 +541,48 @@ async function compareWithOfficial(): Promise<void> {
     ratio(oursPds.p50, theirsPds.p50),
     ratio(oursPds.p99, theirsPds.p99),
   ])
+  rows.push(['through the Stratus PDS', stratusPds.p50, stratusPds.p99, '', '', '', ''])
   printTable(
     `getTimeline(limit 50), 20 accounts × 20 posts, viewer follows 19, ${N} sequential calls (ms; ours SQLite, official PostgreSQL)`,
     ['path', 'ours p50', 'ours p99', 'official p50', 'official p99', 'faster p50', 'faster p99'],
     rows,
   )
+}
+
+/** Ours behind our own PDS (same workload): PLC + Stratus PDS proxying app.bsky.* to the AppView. */
+async function throughStratusPds(n: number, dir: string): Promise<{ p50: number; p99: number }> {
+  const { startTestPds, startTestPlc } = await import('../packages/server/src/pds/test-util.ts')
+  const plc = await startTestPlc()
+  const port = await freePort()
+  const did = `did:web:localhost%3A${port}`
+  const pds = await startTestPds(
+    { rateLimits: false, appviewUrl: `http://localhost:${port}`, appviewDid: did },
+    { plc },
+  )
+  const av = await startAppView({
+    port,
+    did,
+    dbUrl: `sqlite:${join(dir, 'ours3.db')}`,
+    relay: pds.url,
+    plcUrl: plc.url,
+    devMode: true,
+    logLevel: 'silent',
+    resolveHandle: async (h) => {
+      const r = await fetch(`${pds.url}/xrpc/com.atproto.identity.resolveHandle?handle=${h}`)
+      return r.ok ? ((await r.json()) as { did: string }).did : undefined
+    },
+  })
+  try {
+    const seeded = await seedSmallNetwork(pds.url)
+    const feed = async () => (await seeded.viewer.getTimeline({ limit: 50 })).data.feed.length
+    const deadline = Date.now() + 60_000
+    while ((await feed()) < 50 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
+    return await sequential(n, async () => void (await seeded.viewer.getTimeline({ limit: 50 })))
+  } finally {
+    await av.close()
+    await pds.close()
+    await plc.close()
+  }
 }
 
 async function freePort(): Promise<number> {
