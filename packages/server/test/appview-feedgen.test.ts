@@ -4,7 +4,7 @@
  * through our AppView (com.atproto.repo.getRecord) and proxies getFeed with a token for the generator,
  * which the AppView forwards to getFeedSkeleton and hydrates.
  */
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -22,6 +22,8 @@ const PNG = Uint8Array.from(
   (c) => c.charCodeAt(0),
 )
 
+const dir = mkdtempSync(join(tmpdir(), 'appview-fg-'))
+
 describe('feed generator kit + AppView getFeed', () => {
   let stack: Stack
   let gen: FeedGenerator
@@ -29,7 +31,7 @@ describe('feed generator kit + AppView getFeed', () => {
   let index: ImagesFromFollowsIndex
 
   beforeAll(async () => {
-    stack = await startStack(`sqlite:${join(mkdtempSync(join(tmpdir(), 'appview-fg-')), 'a.db')}`)
+    stack = await startStack(`sqlite:${join(dir, 'a.db')}`)
     ;({ index, sync } = await followImagesFromFollows(stack.network.pds.url, {
       plcUrl: stack.network.plc.url,
       allowPrivateNetwork: true,
@@ -40,6 +42,7 @@ describe('feed generator kit + AppView getFeed', () => {
     await sync?.stop()
     await gen?.close()
     await stack?.close()
+    rmSync(dir, { recursive: true, force: true })
   })
 
   it('serves "images from people you follow" through the PDS and the AppView', async () => {

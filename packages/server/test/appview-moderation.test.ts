@@ -3,7 +3,7 @@
  * are private to the muter, thread gates and post gates, handle changes, deactivation and takedown, and
  * service-auth refusals.
  */
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ADMIN_PASSWORD } from '@atproto/dev-env'
@@ -14,6 +14,7 @@ import { type DbKind, type Stack, dropPgSchema, startStack, testDbUrl } from './
 import { type Scenario, runScenario } from './appview-scenario.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'appview-mod-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
 const rkey = (uri: string) => uri.split('/').pop() as string
 const now = () => new Date().toISOString()
 

@@ -3,7 +3,7 @@
  * it ends up with is exactly what a fresh AppView indexing the whole stream from the start has — nothing
  * missing, nothing doubled (rows, counts and notifications compared table by table).
  */
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -11,6 +11,7 @@ import { type AppView, startAppView } from '../src/appview/index.ts'
 import { type DbKind, type Stack, dropPgSchema, freePort, startStack, testDbUrl } from './appview-setup.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'appview-restart-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 async function dump(av: AppView): Promise<Record<string, unknown[]>> {
   const db = av.ctx.db

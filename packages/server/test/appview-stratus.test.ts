@@ -4,7 +4,7 @@
  * tokens; the AppView indexes the relay's firehose. Every app.bsky response is validated against the
  * lexicons.
  */
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { AtpAgent } from '@atproto/api'
@@ -21,6 +21,7 @@ let plc: TestPlc
 let pds: TestPds
 let relay: TestRelay
 let appview: AppView
+const dir = mkdtempSync(join(tmpdir(), 'appview-stratus-'))
 let s: Scenario
 const invalid: string[] = []
 let validated = 0
@@ -68,7 +69,6 @@ beforeAll(async () => {
   pds = await startTestPds({ rateLimits: false, appviewUrl: `http://localhost:${port}`, appviewDid: did }, { plc })
   relay = await startTestRelay({ plcUrl: plc.url })
   expect((await requestCrawl(relay.url, hostnameOf(pds.url))).status).toBe(200)
-  const dir = mkdtempSync(join(tmpdir(), 'appview-stratus-'))
   appview = await startAppView({
     port,
     did,
@@ -97,6 +97,7 @@ afterAll(async () => {
   await relay?.close()
   await pds?.close()
   await plc?.close()
+  rmSync(dir, { recursive: true, force: true })
 })
 
 describe('Stratus PDS + relay + AppView', () => {

@@ -3,7 +3,7 @@
  * app.bsky.* to our AppView with service-auth tokens) follow, post, reply, quote, like and repost; every
  * view returns exactly the expected items, counts and viewer state, and validates against its lexicon.
  */
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -11,6 +11,7 @@ import { type DbKind, type Stack, dropPgSchema, startStack, testDbUrl } from './
 import { type Scenario, runScenario } from './appview-scenario.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'appview-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 describe.each(['sqlite', 'postgres'] as DbKind[])('AppView views (%s)', (kind) => {
   let stack: Stack | undefined
