@@ -13,3 +13,6 @@ if (which === 'ours') {
   const net = await TestNetworkNoAppView.create({ pds: { rateLimitsEnabled: false } } as never)
   process.stdout.write(`${JSON.stringify({ url: net.pds.url })}\n`)
 }
+
+// Exit cleanly on SIGINT so `--cpu-prof` (bench/pds-profile.ts) can write its profile.
+process.once('SIGINT', () => process.exit(0))

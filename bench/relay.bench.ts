@@ -99,10 +99,20 @@ async function host(dir: string): Promise<void> {
   })
   const wss = new WebSocketServer({ server })
   wss.on('connection', async (ws) => {
-    for (const f of frames) {
+    // Corked bursts: one writev per 64 frames, so the synthetic host leaves the cores to the relay.
+    const sock = (ws as unknown as { _socket: import('node:net').Socket })._socket
+    for (let i = 0; i < frames.length; i += 64) {
       if (ws.readyState !== ws.OPEN) return
-      ws.send(f, { binary: true })
-      while (ws.bufferedAmount > 4 * 1024 * 1024 && ws.readyState === ws.OPEN) await new Promise((r) => setImmediate(r))
+      sock.cork()
+      for (const f of frames.slice(i, i + 64)) ws.send(f, { binary: true })
+      sock.uncork()
+      // Wait for the relay to read (not a polling loop: that would burn a core the relay needs).
+      if (ws.bufferedAmount > 4 * 1024 * 1024 && sock.writableNeedDrain) {
+        await new Promise((r) => {
+          sock.once('drain', r)
+          sock.once('close', r)
+        })
+      }
     }
   })
   server.listen(0, '127.0.0.1', () => process.send?.({ port: (server.address() as AddressInfo).port }))
@@ -181,6 +191,17 @@ function spawnRole(role: string, env: Record<string, string>): ChildProcess {
   })
 }
 
+/** CPU time (user + system, µs) a child process has used so far, from /proc (Linux); undefined elsewhere. */
+function childCpuUs(child: ChildProcess): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100 // utime + stime, in clock ticks of 10 ms
+  } catch {
+    return undefined
+  }
+}
+
 function message<T>(child: ChildProcess, pick: (m: any) => boolean, timeoutMs = 600_000): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('child timed out')), timeoutMs)
@@ -200,11 +221,25 @@ async function startProfile(): Promise<() => Promise<void>> {
   const { Session } = await import('node:inspector/promises')
   const session = new Session()
   session.connect()
+  // A file ending in .heapprofile samples allocations instead of CPU time.
+  const file = process.env.RELAY_BENCH_PROFILE as string
+  if (file.endsWith('.heapprofile')) {
+    await session.post('HeapProfiler.startSampling', {
+      samplingInterval: 4096,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    } as never)
+    return async () => {
+      const { profile } = await session.post('HeapProfiler.stopSampling')
+      writeFileSync(file, JSON.stringify(profile))
+      session.disconnect()
+    }
+  }
   await session.post('Profiler.enable')
   await session.post('Profiler.start')
   return async () => {
     const { profile } = await session.post('Profiler.stop')
-    writeFileSync(process.env.RELAY_BENCH_PROFILE as string, JSON.stringify(profile))
+    writeFileSync(file, JSON.stringify(profile))
     session.disconnect()
   }
 }
@@ -213,6 +248,8 @@ interface RunResult {
   label: string
   eventsPerSec: number
   cpuUsPerEvent: number
+  /** The kernel's part of it (socket reads, log writes and fsyncs, SQLite I/O). */
+  sysUsPerEvent: number
   wallS: number
   peakRssMb: number
   deliveredS?: number
@@ -222,6 +259,9 @@ interface RunResult {
   inlineShare: number
   /** Event-loop utilisation of each verify worker since it started (includes the warm-up pause). */
   workerBusy: number[]
+  /** CPU of the synthetic host and of the consumer process per event (they share the cores). */
+  hostUsPerEvent?: number
+  consumersUsPerEvent?: number
 }
 
 interface Scenario {
@@ -263,9 +303,10 @@ async function runRelay(dir: string, workers: number, nConsumers: number, label:
   let peakRss = process.memoryUsage.rss()
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, process.memoryUsage.rss())
-  }, 100)
+  }, 250)
   const stopProfile = process.env.RELAY_BENCH_PROFILE ? await startProfile() : undefined
   const elu0 = performance.eventLoopUtilization()
+  const children0 = s.children.map(childCpuUs)
   const cpu0 = process.cpuUsage()
   const t0 = performance.now()
   await fetch(`${relay.url}/admin/hosts/add`, {
@@ -282,6 +323,11 @@ async function runRelay(dir: string, workers: number, nConsumers: number, label:
   const { counters, pool } = relay.ctx
   if (counters.totalDropped > 0) throw new Error(`relay dropped honest events: ${JSON.stringify(counters.dropped)}`)
   const deliveredMs = s.delivered ? (await s.delivered).ms : undefined
+  const childUs = s.children.map((c, i) => {
+    const now = childCpuUs(c)
+    const before = children0[i]
+    return now === undefined || before === undefined ? undefined : (now - before) / EVENTS
+  })
   const inlineShare = pool.inlineJobs / EVENTS
   const workerBusy = pool.utilization()
   await relay.close()
@@ -291,12 +337,15 @@ async function runRelay(dir: string, workers: number, nConsumers: number, label:
     label,
     eventsPerSec: (EVENTS * 1000) / wallMs,
     cpuUsPerEvent: (cpu.user + cpu.system) / EVENTS,
+    sysUsPerEvent: cpu.system / EVENTS,
     wallS: wallMs / 1000,
     peakRssMb: peakRss / 1024 / 1024,
     deliveredS: deliveredMs === undefined ? undefined : deliveredMs / 1000,
     mainBusy: elu.utilization,
     inlineShare,
     workerBusy,
+    hostUsPerEvent: childUs[0],
+    consumersUsPerEvent: childUs[1],
   }
 }
 
@@ -333,23 +382,29 @@ export default async function bench(): Promise<void> {
         'setup',
         'events/s',
         'relay CPU µs/event',
+        'of which kernel',
         'wall s',
         'peak RSS MB',
         'main busy',
         'workers busy',
         'verified inline',
         'consumers done s',
+        'host CPU µs/event',
+        'consumers CPU µs/event',
       ],
       rows.map((r) => [
         r.label,
         r.eventsPerSec,
         r.cpuUsPerEvent,
+        r.sysUsPerEvent,
         r.wallS,
         r.peakRssMb,
         `${Math.round(r.mainBusy * 100)}%`,
         r.workerBusy.map((u) => `${Math.round(u * 100)}%`).join(' ') || '-',
         `${Math.round(r.inlineShare * 100)}%`,
         r.deliveredS?.toFixed(2) ?? '-',
+        r.hostUsPerEvent?.toFixed(0) ?? '-',
+        r.consumersUsPerEvent?.toFixed(0) ?? '-',
       ]),
     )
     if (process.env.RELAY_BENCH_NO_PEER) return

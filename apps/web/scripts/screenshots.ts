@@ -1,6 +1,7 @@
 /**
- * Regenerates the README screenshots in apps/web/docs/: starts the test network (test/stack.ts, needs
- * PostgreSQL), seeds demo content, serves the app and photographs the main screens in headless Chromium.
+ * Regenerates the README screenshots in apps/web/docs/: starts the test network (test/stack.ts: `stratus dev`
+ * on a temporary directory), seeds demo content, serves the app and photographs the main screens in headless
+ * Chromium.
  *   npx tsx apps/web/scripts/screenshots.ts
  */
 import { mkdirSync } from 'node:fs'

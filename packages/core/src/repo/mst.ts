@@ -11,7 +11,7 @@ import type { CID } from '../data/index.ts'
 import type { ReadableBlockStore } from './blockstore.ts'
 import { KeyExistsError, MissingBlockError, RepoVerificationError } from './errors.ts'
 import { ensureValidMstKey, keyHeight } from './keys.ts'
-import { decodeNode } from './node-codec.ts'
+import { type NodeData, decodeNode } from './node-codec.ts'
 import { MstNode, searchKeys } from './node.ts'
 import { chainTo, insertInto, removeFrom, replaceIn, splitAround } from './mst-write.ts'
 
@@ -44,8 +44,10 @@ export class Mst {
 
   /** Opens the tree whose root node is `cid` (reads the root block; everything else on demand). */
   static load(store: ReadableBlockStore, cid: CID): Mst {
-    const root = MstNode.stub(cid, rootHeight(store, cid))
-    return new Mst(store, root.load(store))
+    const [height, data] = rootHeight(store, cid)
+    const root = MstNode.stub(cid, height)
+    root.fillFrom(data)
+    return new Mst(store, root)
   }
 
   /** Wraps an existing root node (used by the verifier and the inversion check). */
@@ -147,19 +149,21 @@ export class Mst {
 }
 
 /**
- * Height of a stored root: the height of its first key; a root without keys sits one above its left
+ * Height of a stored root (and the root's decoded node): the height of its first key; a root without keys sits one above its left
  * subtree; an empty node is height 0. Bounded by the hash height limit so a hostile chain cannot loop.
  */
-function rootHeight(store: ReadableBlockStore, cid: CID): number {
+function rootHeight(store: ReadableBlockStore, cid: CID): [number, NodeData] {
   let depth = 0
   let cur: CID = cid
+  let root: NodeData | undefined
   for (;;) {
     const bytes = store.get(cur)
     if (bytes === undefined) throw new MissingBlockError(cur, 'MST node')
     const data = decodeNode(bytes)
-    if (data.keys.length > 0) return keyHeight(data.keys[0]) + depth
+    root ??= data
+    if (data.keys.length > 0) return [keyHeight(data.keys[0]) + depth, root]
     const l = data.subs[0]
-    if (l === null) return depth
+    if (l === null) return [depth, root]
     if (++depth > 128) throw new RepoVerificationError('bad-structure', 'MST deeper than any key height allows')
     cur = l
   }

@@ -119,6 +119,89 @@ function asLink(v: unknown, what: string): CID | null {
 
 /** Decodes and shape-checks a node block. Throws RepoVerificationError('bad-structure') on anything off. */
 export function decodeNode(bytes: Uint8Array): NodeData {
+  return decodeNodeFast(bytes) ?? decodeNodeGeneric(bytes)
+}
+
+/**
+ * The common case read straight off the bytes: exactly the canonical encoding encodeNode writes, with
+ * 36-byte sha-256 CIDs, fewer than 256 entries and key parts shorter than 256 bytes, and keys that pass
+ * every check. Anything else (including anything invalid) gives null, and the generic path decides —
+ * so this accepts only what the generic path accepts, and returns the same result.
+ */
+export function decodeNodeFast(b: Uint8Array): NodeData | null {
+  const len = b.length
+  if (len < 6 || b[0] !== 0xa2 || b[1] !== 0x61 || b[2] !== 0x65) return null
+  let at = 3
+  let n = b[at++]
+  if (n >= 0x80 && n < 0x98) n -= 0x80
+  else if (n === 0x98 && at < len && b[at] >= 24) n = b[at++]
+  else return null
+  const keys = new Array<string>(n)
+  const vals = new Array<CID>(n)
+  const subs = new Array<CID | null>(n + 1)
+  let prev = ''
+  for (let i = 0; i < n; i++) {
+    // {k: bytes, p: uint, t: link | null, v: link}, keys in canonical order k < p < t < v.
+    if (at + 4 > len || b[at] !== 0xa4 || b[at + 1] !== 0x61 || b[at + 2] !== 0x6b) return null
+    at += 3
+    let kl = b[at++]
+    if (kl >= 0x40 && kl < 0x58) kl -= 0x40
+    else if (kl === 0x58 && at < len && b[at] >= 24) kl = b[at++]
+    else return null
+    const kStart = at
+    at += kl
+    if (at + 3 > len || b[at] !== 0x61 || b[at + 1] !== 0x70) return null
+    at += 2
+    let p = b[at++]
+    if (p === 0x18 && at < len && b[at] >= 24) p = b[at++]
+    else if (p >= 24) return null
+    if (p > prev.length || at + 2 > len || b[at] !== 0x61 || b[at + 1] !== 0x74) return null
+    at += 2
+    let t: CID | null = null
+    if (b[at] === 0xf6) at++
+    else {
+      t = linkAt(b, at)
+      if (t === null) return null
+      at += LINK_BYTES
+    }
+    if (at + 2 > len || b[at] !== 0x61 || b[at + 1] !== 0x76) return null
+    const v = linkAt(b, at + 2)
+    if (v === null) return null
+    at += 2 + LINK_BYTES
+    let key = prev.slice(0, p)
+    for (let j = kStart; j < kStart + kl; j++) key += String.fromCharCode(b[j])
+    if (!isValidMstKey(key) || (i > 0 && key <= prev) || commonPrefixLength(prev, key) !== p) return null
+    keys[i] = key
+    vals[i] = v
+    subs[i + 1] = t
+    prev = key
+  }
+  if (at + 3 > len || b[at] !== 0x61 || b[at + 1] !== 0x6c) return null
+  at += 2
+  if (b[at] === 0xf6) {
+    subs[0] = null
+    at++
+  } else {
+    subs[0] = linkAt(b, at)
+    if (subs[0] === null) return null
+    at += LINK_BYTES
+  }
+  return at === len ? { keys, vals, subs } : null
+}
+
+/** tag 42, bytes(37), 0x00, then a 36-byte CIDv1 sha-256. */
+const LINK_BYTES = 2 + 2 + 1 + 36
+
+function linkAt(b: Uint8Array, at: number): CID | null {
+  if (at + LINK_BYTES > b.length || b[at] !== 0xd8 || b[at + 1] !== 42 || b[at + 2] !== 0x58 || b[at + 3] !== 37) {
+    return null
+  }
+  if (b[at + 4] !== 0 || b[at + 5] !== 1 || b[at + 6] >= 0x80 || b[at + 7] !== 0x12 || b[at + 8] !== 32) return null
+  return CID.decode(b.subarray(at + 5, at + LINK_BYTES))
+}
+
+/** The same checks through the generic strict DAG-CBOR decoder (any valid form; exact error messages). */
+export function decodeNodeGeneric(bytes: Uint8Array): NodeData {
   let obj: unknown
   try {
     obj = decodeCbor(bytes)

@@ -11,7 +11,7 @@
 import { type CID, cidForCbor } from '../data/index.ts'
 import type { ReadableBlockStore } from './blockstore.ts'
 import { MissingBlockError, RepoVerificationError } from './errors.ts'
-import { decodeNode, encodeNode } from './node-codec.ts'
+import { type NodeData, decodeNode, encodeNode } from './node-codec.ts'
 
 export class MstNode {
   /** 0 for the layer holding the lowest keys. */
@@ -69,7 +69,11 @@ export class MstNode {
 
   /** Fills a stub from its block bytes (already known to hash to its CID). */
   fill(bytes: Uint8Array): void {
-    const data = decodeNode(bytes)
+    this.fillFrom(decodeNode(bytes))
+  }
+
+  /** Fills a stub from its decoded node. */
+  fillFrom(data: NodeData): void {
     const h = this.height - 1
     const subs = new Array<MstNode | null>(data.subs.length)
     for (let i = 0; i < subs.length; i++) {

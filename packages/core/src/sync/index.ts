@@ -43,11 +43,19 @@
  * deletes against what you hold (if your store implements `listRecords`). JSON streams carry no proofs:
  * their events are as trustworthy as the stream's operator (backfills from the PDS are still verified).
  *
+ * ## Going faster
+ * - `verifier`: a `CommitVerifier` proves commits (signature + sync 1.1 inversion, `proveCommit`) as they are
+ *   read, e.g. on worker threads, while your handler works on earlier batches; the result is matched with
+ *   the repository state in stream order, so what is verified does not change.
+ * - `persistInHandler`: your `onEvents(events, ack)` stores `ack.cursor` and `ack.repos` in the same
+ *   transaction as the events (exactly once in effect across crashes, one commit per batch).
+ *
  * ## Not done here
  * Lexicon validation of records (use `@stratus/core/lexicon`), parallel processing of different accounts
- * (one message at a time; a resync holds the stream while it downloads), persistence (bring a SyncStore).
+ * (events are handled one batch at a time, in order; a resync holds the stream while it downloads),
+ * persistence (bring a SyncStore).
  */
-export { createSync, Sync, type SyncOptions, type SyncStats } from './sync.ts'
+export { createSync, Sync, type BatchAck, type SyncOptions, type SyncStats } from './sync.ts'
 export type {
   AccountEvent,
   EventSource,
@@ -81,4 +89,12 @@ export {
   type JetstreamOptions,
 } from './jetstream.ts'
 export { fetchRepo, backfillEvents, type FetchRepoOptions } from './backfill.ts'
-export { checkCommit, checkSync, type CheckOutcome } from './repo-check.ts'
+export {
+  checkCommit,
+  checkSync,
+  claimedPrevData,
+  proveCommit,
+  type CheckOutcome,
+  type CommitProof,
+  type CommitVerifier,
+} from './repo-check.ts'

@@ -31,19 +31,74 @@ export type CheckOutcome =
   | { kind: 'skip'; reason: string }
   | { kind: 'resync'; reason: string }
 
-const EMPTY_TREE = Mst.empty(new MemoryBlockStore()).rootCid()
+/** Data root of the empty tree: what a repository's first commit (`since` null) inverts to. */
+export const EMPTY_TREE = Mst.empty(new MemoryBlockStore()).rootCid()
 
-/** Runs `check(key)`, and once more with a freshly resolved key if the signature did not verify. */
-async function withKey<T>(identity: SyncIdentity, did: string, check: (key: string) => T): Promise<T> {
-  const key = await identity.signingKey(did)
+/**
+ * The stateless part of a commit check: signed by `signingKey`, the ops invert to `prevData`. Carries what
+ * the check needs afterwards (the new data root, the record blocks of creates and updates) so it can run
+ * on another thread and be matched with the repository state later.
+ */
+export type CommitProof =
+  | { ok: true; signingKey: string; prevData: string; data: string; records: Map<string, Uint8Array> }
+  | { ok: false; signingKey: string; prevData: string; code: string; message: string }
+
+/**
+ * Runs `proveCommit` somewhere else (worker threads), so proofs of upcoming commits are computed while
+ * the application handles earlier events. Resolve undefined when it could not run: the kit then proves
+ * inline. See `SyncOptions.verifier`.
+ */
+export interface CommitVerifier {
+  prove(msg: CommitMessage, signingKey: string, prevData: CID): Promise<CommitProof | undefined>
+  /**
+   * The kit needs this commit's proof now and it has not arrived: if the job has not started, drop it
+   * (its promise resolves undefined) so the kit proves it inline instead of waiting.
+   */
+  withdraw?(msg: CommitMessage): void
+  /** Called by `Sync.stop()`. */
+  close?(): Promise<void>
+}
+
+/** The `prevData` a commit must invert to: its own, or the empty tree for a first commit; null if neither. */
+export function claimedPrevData(msg: CommitMessage): CID | null {
+  return msg.prevData ?? (msg.since === null ? EMPTY_TREE : null)
+}
+
+/** Checks signature and proof of a commit against `prevData` (no repository state involved). */
+export function proveCommit(msg: CommitMessage, signingKey: string, prevData: CID): CommitProof {
+  const base = { signingKey, prevData: prevData.toString() }
   try {
-    return check(key)
+    const opts = { signingKey, requireRecordBlocks: true }
+    const { commit, blocks } = verifyCommitEvent({ ...msg, prevData }, opts)
+    const records = new Map<string, Uint8Array>()
+    for (const op of msg.ops) {
+      const bytes = op.cid ? blocks.get(op.cid) : undefined
+      if (bytes) records.set(op.path, bytes)
+    }
+    return { ok: true, ...base, data: commit.data.toString(), records }
   } catch (err) {
-    if (!(err instanceof RepoVerificationError) || err.code !== 'bad-signature') throw err
-    const fresh = await identity.signingKey(did, true)
-    if (fresh === key) throw err
-    return check(fresh)
+    if (err instanceof RepoVerificationError) return { ok: false, ...base, code: err.code, message: err.message }
+    throw err
   }
+}
+
+/** The proof under the account's current key: precomputed if it matches, else computed here. */
+async function proofFor(
+  msg: CommitMessage,
+  prevData: CID,
+  identity: SyncIdentity,
+  pre: Promise<CommitProof | undefined> | undefined,
+): Promise<CommitProof> {
+  const key = await identity.signingKey(msg.repo)
+  const p = pre ? await pre : undefined
+  const usable = p && p.signingKey === key && p.prevData === prevData.toString()
+  let proof = usable ? p : proveCommit(msg, key, prevData)
+  if (!proof.ok && proof.code === 'bad-signature') {
+    // The key may have rotated: look it up again once.
+    const fresh = await identity.signingKey(msg.repo, true)
+    if (fresh !== key) proof = proveCommit(msg, fresh, prevData)
+  }
+  return proof
 }
 
 export async function checkCommit(
@@ -53,6 +108,8 @@ export async function checkCommit(
   filter: CompiledFilter,
   /** Accept an unknown repository's commit on its own terms instead of asking for a resync. */
   trustUnknown = false,
+  /** Its proof, computed ahead (CommitVerifier). */
+  pre?: Promise<CommitProof | undefined>,
 ): Promise<CheckOutcome> {
   if (state && msg.rev <= state.rev) return { kind: 'skip', reason: `rev ${msg.rev} is not newer than ${state.rev}` }
   if (msg.tooBig) return { kind: 'resync', reason: 'commit too big to carry its blocks' }
@@ -66,16 +123,30 @@ export async function checkCommit(
     return applyUnproven(msg, identity, filter)
   }
   if (prevData === null) return { kind: 'resync', reason: 'commit has no prevData' }
-  const expected = state?.data ? CID.parse(state.data) : prevData
+  if (state?.data && state.data !== prevData.toString()) {
+    return { kind: 'resync', reason: `inversion-failed: event prevData ${prevData} is not the last known data ${state.data}` }
+  }
+  const proof = await proofFor(msg, prevData, identity, pre)
+  if (!proof.ok) return { kind: 'resync', reason: `${proof.code}: ${proof.message}` }
   try {
-    const verified = await withKey(identity, msg.repo, (signingKey) =>
-      verifyCommitEvent({ ...msg, prevData }, { signingKey, prevData: expected, requireRecordBlocks: true }),
-    )
-    const events = recordEvents(msg, verified.blocks, filter)
-    return { kind: 'apply', events, state: { rev: msg.rev, data: verified.commit.data.toString(), status: 'active' } }
+    const events = recordEvents(msg, proof.records, filter)
+    return { kind: 'apply', events, state: { rev: msg.rev, data: proof.data, status: 'active' } }
   } catch (err) {
     if (err instanceof RepoVerificationError) return { kind: 'resync', reason: `${err.code}: ${err.message}` }
     throw err
+  }
+}
+
+/** Runs `check(key)`, and once more with a freshly resolved key if the signature did not verify. */
+async function withKey<T>(identity: SyncIdentity, did: string, check: (key: string) => T): Promise<T> {
+  const key = await identity.signingKey(did)
+  try {
+    return check(key)
+  } catch (err) {
+    if (!(err instanceof RepoVerificationError) || err.code !== 'bad-signature') throw err
+    const fresh = await identity.signingKey(did, true)
+    if (fresh === key) throw err
+    return check(fresh)
   }
 }
 
@@ -91,14 +162,15 @@ async function applyUnproven(
     if (!bytes || !car.roots[0]?.equals(msg.commit)) return { kind: 'resync', reason: 'commit block missing' }
     const commit = await withKey(identity, msg.repo, (signingKey) => verifyCommit(bytes, { did: msg.repo, signingKey }))
     if (commit.rev !== msg.rev) return { kind: 'resync', reason: 'rev differs from the commit' }
-    const events = recordEvents(msg, new MemoryBlockStore(car.blocks), filter)
+    const events = recordEvents(msg, car.blocks, filter)
     return { kind: 'apply', events, state: { rev: msg.rev, data: commit.data.toString(), status: 'active' } }
   } catch (err) {
     return { kind: 'resync', reason: (err as Error).message }
   }
 }
 
-function recordEvents(msg: CommitMessage, blocks: MemoryBlockStore, filter: CompiledFilter): RecordEvent[] {
+/** Record events of the ops the filter wants; `blocks` by path (proof) or by CID string (CAR). */
+function recordEvents(msg: CommitMessage, blocks: Map<string, Uint8Array>, filter: CompiledFilter): RecordEvent[] {
   const events: RecordEvent[] = []
   for (const op of msg.ops) {
     if (!filter.wantsPath(op.path)) continue
@@ -118,7 +190,7 @@ function recordEvents(msg: CommitMessage, blocks: MemoryBlockStore, filter: Comp
       events.push({ type: 'delete', ...base })
       continue
     }
-    const bytes = op.cid ? blocks.get(op.cid) : undefined
+    const bytes = op.cid ? (blocks.get(op.path) ?? blocks.get(op.cid.toString())) : undefined
     if (!bytes || !op.cid) throw new RepoVerificationError('missing-block', `no record block for ${op.path}`)
     let record: ReturnType<typeof decodeCbor>
     try {

@@ -33,6 +33,16 @@ export class RepoStates {
     this.#dirty.set(did, s)
   }
 
+  /** The changed states not yet written (a copy). */
+  dirty(): Map<string, RepoState> {
+    return new Map(this.#dirty)
+  }
+
+  /** These states were written by someone else (the batch handler); forget them unless changed since. */
+  persisted(states: ReadonlyMap<string, RepoState>): void {
+    for (const [did, s] of states) if (this.#dirty.get(did) === s) this.#dirty.delete(did)
+  }
+
   /** Writes every changed state to the store. */
   async persist(): Promise<void> {
     for (const [did, s] of this.#dirty) await this.store.setRepo(did, s)

@@ -19,10 +19,19 @@ import { followFirehose, sleep } from './firehose.ts'
 import { type JetstreamEvent, followJetstream } from './jetstream.ts'
 import type { RepoMessage } from './messages.ts'
 import { BoundedQueue } from './queue.ts'
-import { type CheckOutcome, checkCommit, checkSync } from './repo-check.ts'
+import {
+  type CheckOutcome,
+  type CommitProof,
+  type CommitVerifier,
+  checkCommit,
+  checkSync,
+  claimedPrevData,
+} from './repo-check.ts'
 import { RepoStates } from './states.ts'
 import { MemorySyncStore } from './store.ts'
-import type { RecordEvent, SyncEvent, SyncFilter, SyncStore } from './types.ts'
+import type { RecordEvent, RepoState, SyncEvent, SyncFilter, SyncStore } from './types.ts'
+
+const YIELD_MS = 10
 
 export interface SyncOptions {
   /** Relay or PDS base URL: follow its `subscribeRepos` firehose (verified). */
@@ -31,8 +40,19 @@ export interface SyncOptions {
   jetstream?: string
   /** Any other source of firehose messages (tests, replays, benchmarks). */
   messages?: AsyncIterable<RepoMessage>
-  /** Batch handler: resolve once the events are durably applied. */
-  onEvents?: (events: SyncEvent[]) => Promise<void>
+  /**
+   * Batch handler: resolve once the events are durably applied. `ack` is what the kit will acknowledge
+   * after it (see `persistInHandler`).
+   */
+  onEvents?: (events: SyncEvent[], ack: BatchAck) => Promise<void>
+  /**
+   * The batch handler stores `ack.cursor` and `ack.repos` in the same transaction as the events: a crash
+   * can then never separate the two, so a restart replays nothing already applied. The kit does not write
+   * them to the store itself after such a batch (it still does for batches without events, and on stop).
+   */
+  persistInHandler?: boolean
+  /** Proves commits ahead of the handler, e.g. on worker threads (default: inline, in stream order). */
+  verifier?: CommitVerifier
   /** Per-event handler (called in order) when you do not need batches. */
   onEvent?: (event: SyncEvent) => Promise<void>
   store?: SyncStore
@@ -52,6 +72,14 @@ export interface SyncOptions {
   onError?: (err: unknown, context?: { did?: string; what: string }) => void
 }
 
+/** What a batch acknowledges once its handler resolved. */
+export interface BatchAck {
+  /** Stream position reached (undefined: unchanged or none). */
+  cursor?: number
+  /** Repository states changed since the last acknowledged batch. */
+  repos: ReadonlyMap<string, RepoState>
+}
+
 export interface SyncStats {
   messages: number
   events: number
@@ -61,8 +89,13 @@ export interface SyncStats {
   skipped: number
 }
 
+interface PendingProof {
+  promise: Promise<CommitProof | undefined>
+  settled: boolean
+}
+
 type Item =
-  | { kind: 'message'; msg: RepoMessage }
+  | { kind: 'message'; msg: RepoMessage; proof?: PendingProof }
   | { kind: 'jetstream'; evt: JetstreamEvent }
   | { kind: 'backfill'; did: string; done: (err?: unknown) => void }
 
@@ -72,7 +105,7 @@ export class Sync {
   readonly stats: SyncStats = { messages: 0, events: 0, batches: 0, resyncs: 0, failedResyncs: 0, skipped: 0 }
   readonly #opts: SyncOptions
   readonly #filter: CompiledFilter
-  readonly #handler: (events: SyncEvent[]) => Promise<void>
+  readonly #handler: (events: SyncEvent[], ack: BatchAck) => Promise<void>
   readonly #queue: BoundedQueue<Item>
   readonly #states: RepoStates
   readonly #retryAt = new Map<string, { at: number; delay: number }>()
@@ -85,11 +118,13 @@ export class Sync {
   #running: Promise<void>[] = []
   #idleWaiters: (() => void)[] = []
   #busy = false
+  #lastYield = 0
 
   constructor(opts: SyncOptions) {
     const sources = [opts.relay, opts.jetstream, opts.messages].filter((s) => s !== undefined)
     if (sources.length !== 1) throw new TypeError('give exactly one of relay, jetstream, messages')
     if (!opts.onEvents === !opts.onEvent) throw new TypeError('give exactly one of onEvents, onEvent')
+    if (opts.persistInHandler && !opts.onEvents) throw new TypeError('persistInHandler needs onEvents')
     this.#opts = opts
     this.store = opts.store ?? new MemorySyncStore()
     this.#states = new RepoStates(this.store)
@@ -121,6 +156,7 @@ export class Sync {
     this.#abort.abort()
     this.#queue.close(true)
     await Promise.allSettled(this.#running)
+    await this.#opts.verifier?.close?.()
     if (this.#acked !== undefined) await this.store.setCursor(this.#acked)
   }
 
@@ -150,7 +186,7 @@ export class Sync {
     try {
       if (this.#opts.relay) {
         for await (const msg of followFirehose(this.#opts.relay, { cursor, signal, onError })) {
-          await this.#enqueue({ kind: 'message', msg }, 'seq' in msg ? msg.seq : undefined)
+          await this.#enqueue({ kind: 'message', msg, proof: this.#prove(msg) }, 'seq' in msg ? msg.seq : undefined)
         }
       } else if (this.#opts.jetstream) {
         const { collections, dids } = this.#opts.filter ?? {}
@@ -161,12 +197,32 @@ export class Sync {
       } else {
         for await (const msg of this.#opts.messages as AsyncIterable<RepoMessage>) {
           if (signal.aborted) break
-          await this.#enqueue({ kind: 'message', msg }, 'seq' in msg ? msg.seq : undefined)
+          await this.#enqueue({ kind: 'message', msg, proof: this.#prove(msg) }, 'seq' in msg ? msg.seq : undefined)
         }
       }
     } catch (err) {
       if (!signal.aborted) this.#report(err, 'stream')
     }
+  }
+
+  /** Starts proving a commit on the verifier as it is read, so it is ready when its turn comes. */
+  #prove(msg: RepoMessage): PendingProof | undefined {
+    const verifier = this.#opts.verifier
+    if (!verifier || msg.type !== 'commit' || msg.tooBig || !this.#filter.wantsDid(msg.repo)) return undefined
+    const prevData = claimedPrevData(msg)
+    const known = this.#states.peek(msg.repo)
+    if (!prevData || (known && msg.rev <= known.rev)) return undefined
+    const pending: PendingProof = { promise: Promise.resolve(undefined), settled: false }
+    pending.promise = this.identity
+      .signingKey(msg.repo)
+      .then(
+        (key) => verifier.prove(msg, key, prevData).catch(() => undefined),
+        () => undefined,
+      )
+      .finally(() => {
+        pending.settled = true
+      })
+    return pending
   }
 
   async #enqueue(item: Item, seq: number | undefined): Promise<void> {
@@ -183,6 +239,7 @@ export class Sync {
       try {
         for (const item of items) {
           if (this.#abort.signal.aborted) break
+          await this.#yieldSometimes()
           await this.#processItem(item)
           if (this.#pending.length >= (this.#opts.batchSize ?? 500)) await this.#flush()
         }
@@ -192,6 +249,17 @@ export class Sync {
       }
     }
     this.#wakeIdle()
+  }
+
+  /**
+   * Lets the event loop run every few milliseconds: checks can complete without real I/O for long
+   * stretches, and the verifier's answers (and everything else in the process) must get through.
+   */
+  async #yieldSometimes(): Promise<void> {
+    const now = performance.now()
+    if (now - this.#lastYield < YIELD_MS) return
+    await new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve)))
+    this.#lastYield = performance.now()
   }
 
   #wakeIdle(): void {
@@ -212,7 +280,7 @@ export class Sync {
     this.stats.messages++
     try {
       if (item.kind === 'jetstream') await this.#onJetstream(item.evt)
-      else await this.#onMessage(item.msg)
+      else await this.#onMessage(item.msg, item.proof)
     } catch (err) {
       this.#report(err, 'message', item.kind === 'jetstream' ? item.evt.did : messageDid(item.msg))
     }
@@ -220,7 +288,7 @@ export class Sync {
     if (seq !== undefined) this.#processed = seq
   }
 
-  async #onMessage(msg: RepoMessage): Promise<void> {
+  async #onMessage(msg: RepoMessage, pending?: PendingProof): Promise<void> {
     switch (msg.type) {
       case 'commit':
       case 'sync': {
@@ -228,9 +296,12 @@ export class Sync {
         if (!this.#filter.wantsDid(did)) return
         const state = await this.#states.get(did)
         if (!state) await this.#firstSeen(did)
+        // Its turn has come: prove it here rather than wait for a verifier that has not started on it.
+        if (pending && !pending.settled && msg.type === 'commit') this.#opts.verifier?.withdraw?.(msg)
+        const proof = pending?.promise
         const outcome =
           msg.type === 'commit'
-            ? await checkCommit(msg, state, this.identity, this.#filter, this.#opts.backfill === 'none')
+            ? await checkCommit(msg, state, this.identity, this.#filter, this.#opts.backfill === 'none', proof)
             : await checkSync(msg, state, this.identity)
         await this.#apply(did, outcome, msg.rev, () =>
           msg.type === 'commit'
@@ -373,10 +444,12 @@ export class Sync {
     const events = this.#pending
     this.#pending = []
     if (events.length > 0) {
+      const cursor = this.#processed !== this.#acked ? this.#processed : undefined
+      const ack: BatchAck = { cursor, repos: this.#states.dirty() }
       let delay = 100
       while (true) {
         try {
-          await this.#handler(events)
+          await this.#handler(events, ack)
           break
         } catch (err) {
           this.#report(err, 'handler')
@@ -388,6 +461,13 @@ export class Sync {
       this.stats.events += events.length
       this.stats.batches++
       if (this.store instanceof MemorySyncStore) this.store.trackRecords(events.filter(isRecordEvent))
+      if (this.#opts.persistInHandler) {
+        this.#states.persisted(ack.repos)
+        if (cursor !== undefined) {
+          this.#acked = cursor
+          this.#cursorWrittenAt = Date.now()
+        }
+      }
     }
     await this.#states.persist()
     await this.#ack()

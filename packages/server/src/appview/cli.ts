@@ -2,7 +2,8 @@
  * `stratus appview [options]` (wired into bin/stratus.ts by the lead): runs the AppView until SIGINT or
  * SIGTERM. Options come from flags or environment variables (see `--help`). Usage errors exit with 2.
  */
-import { ConfigError, type AppViewConfig, configHelp, readConfig } from './config.ts'
+import { runService } from '../config/index.ts'
+import { configHelp, readConfig } from './config.ts'
 
 export const APPVIEW_USAGE = `Usage: stratus appview [options]
 
@@ -19,30 +20,15 @@ export async function appviewCommand(
   argv: string[],
   env: Record<string, string | undefined> = process.env,
 ): Promise<void> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(APPVIEW_USAGE)
-    return
-  }
-  let cfg: AppViewConfig
-  try {
-    cfg = readConfig(argv, env)
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err
-    process.stderr.write(`error: ${err.message}\n\n${APPVIEW_USAGE}`)
-    process.exitCode = 2
-    return
-  }
-  const { startAppView } = await import('./index.ts')
-  const av = await startAppView(cfg)
-  process.stdout.write(`appview listening on ${av.url} as ${av.did}${cfg.relay ? `, indexing ${cfg.relay}` : ''}\n`)
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop)
-      process.off('SIGTERM', stop)
-      resolve()
-    }
-    process.on('SIGINT', stop)
-    process.on('SIGTERM', stop)
+  await runService(argv, {
+    name: 'appview',
+    usage: APPVIEW_USAGE,
+    parse: (args) => readConfig(args, env),
+    start: async (cfg) => {
+      const { startAppView } = await import('./index.ts')
+      const av = await startAppView(cfg)
+      process.stdout.write(`appview listening on ${av.url} as ${av.did}${cfg.relay ? `, indexing ${cfg.relay}` : ''}\n`)
+      return av
+    },
   })
-  await av.close()
 }

@@ -4,6 +4,9 @@
  * Checks shapes (numbers, URLs, DIDs); does NOT check that the relay or PLC directory answer.
  */
 import { isValidDid } from '@stratus/core/syntax'
+import { ConfigError, type Field, fieldHelp, parseFields } from '../config/index.ts'
+
+export { ConfigError }
 
 export interface AppViewConfig {
   /** Port to listen on (0 = any free port). Default 2584. */
@@ -27,6 +30,8 @@ export interface AppViewConfig {
   backfill: boolean
   /** Events per indexing transaction. */
   batchSize: number
+  /** Reader threads serving read-only queries (0: all on the main thread). Default: cores - 1, 1 to 4. */
+  readers?: number
   logLevel: string
   /** Programmatic only: handle → DID (test networks whose handles DNS does not know). */
   resolveHandle?: (handle: string) => Promise<string | undefined>
@@ -36,27 +41,15 @@ export interface AppViewConfig {
   initialCursor?: number
 }
 
-export class ConfigError extends Error {
-  override name = 'ConfigError'
-}
-
-type Kind = 'string' | 'int' | 'bool'
-interface Field {
-  key: keyof AppViewConfig
-  flag: string
-  env: string
-  kind: Kind
-  help: string
-}
-
-export const FIELDS: readonly Field[] = [
-  { key: 'port', flag: 'port', env: 'APPVIEW_PORT', kind: 'int', help: 'port (default 2584; 0 = any free port)' },
-  { key: 'host', flag: 'host', env: 'APPVIEW_HOST', kind: 'string', help: 'interface to bind (default 127.0.0.1)' },
+/** Every option (`stratus appview --help`); defaults in DEFAULTS. */
+export const FIELDS: readonly Field<AppViewConfig>[] = [
+  { key: 'port', flag: 'port', env: 'APPVIEW_PORT', kind: 'int', help: 'port; 0 = any free port' },
+  { key: 'host', flag: 'host', env: 'APPVIEW_HOST', kind: 'string', help: 'interface to bind' },
   {
     key: 'publicUrl',
     flag: 'public-url',
     env: 'APPVIEW_PUBLIC_URL',
-    kind: 'string',
+    kind: 'url',
     help: 'public URL (default http://localhost:<port>)',
   },
   { key: 'did', flag: 'did', env: 'APPVIEW_DID', kind: 'string', help: 'service DID (default did:web:<public host>)' },
@@ -65,21 +58,21 @@ export const FIELDS: readonly Field[] = [
     flag: 'db',
     env: 'APPVIEW_DB_URL',
     kind: 'string',
-    help: 'sqlite:<path> or postgres://… (default sqlite:./data/appview/appview.db)',
+    help: 'sqlite:<path> or postgres://…',
   },
-  { key: 'relay', flag: 'relay', env: 'APPVIEW_RELAY_URL', kind: 'string', help: 'relay or PDS to index (firehose)' },
+  { key: 'relay', flag: 'relay', env: 'APPVIEW_RELAY_URL', kind: 'url', help: 'relay or PDS to index (firehose)' },
   {
     key: 'plcUrl',
     flag: 'plc-url',
     env: 'APPVIEW_PLC_URL',
-    kind: 'string',
-    help: 'PLC directory (default https://plc.directory)',
+    kind: 'url',
+    help: 'PLC directory',
   },
   {
     key: 'cdnUrl',
     flag: 'cdn-url',
     env: 'APPVIEW_CDN_URL',
-    kind: 'string',
+    kind: 'url',
     help: 'base of image URLs (default <public-url>/img)',
   },
   {
@@ -87,23 +80,30 @@ export const FIELDS: readonly Field[] = [
     flag: 'dev',
     env: 'APPVIEW_DEV_MODE',
     kind: 'bool',
-    help: 'allow http/loopback services (default off)',
+    help: 'allow http/loopback services',
   },
   {
     key: 'backfill',
     flag: 'backfill',
     env: 'APPVIEW_BACKFILL',
     kind: 'bool',
-    help: 'backfill accounts from their PDS (default true)',
+    help: 'backfill accounts from their PDS',
   },
   {
     key: 'batchSize',
     flag: 'batch-size',
     env: 'APPVIEW_BATCH_SIZE',
     kind: 'int',
-    help: 'events per indexing transaction (default 500)',
+    help: 'events per indexing transaction',
   },
-  { key: 'logLevel', flag: 'log-level', env: 'APPVIEW_LOG_LEVEL', kind: 'string', help: 'pino level (default info)' },
+  {
+    key: 'readers',
+    flag: 'readers',
+    env: 'APPVIEW_READERS',
+    kind: 'int',
+    help: 'reader threads for read-only queries (0 = main thread only; default cores - 1, 1 to 4)',
+  },
+  { key: 'logLevel', flag: 'log-level', env: 'APPVIEW_LOG_LEVEL', kind: 'string', help: 'pino level' },
 ]
 
 export const DEFAULTS: AppViewConfig = {
@@ -118,49 +118,12 @@ export const DEFAULTS: AppViewConfig = {
 }
 
 export function configHelp(): string {
-  return FIELDS.map((f) => `  --${f.flag.padEnd(12)} ${f.env.padEnd(20)} ${f.help}`).join('\n')
+  return fieldHelp(FIELDS, DEFAULTS)
 }
 
-function parseValue(f: Field, raw: string): unknown {
-  if (f.kind === 'int') {
-    const n = Number(raw)
-    if (!Number.isSafeInteger(n) || n < 0) throw new ConfigError(`--${f.flag}: not a non-negative integer: ${raw}`)
-    return n
-  }
-  if (f.kind === 'bool') {
-    if (['1', 'true', 'yes', 'on', ''].includes(raw.toLowerCase())) return true
-    if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false
-    throw new ConfigError(`--${f.flag}: not a boolean: ${raw}`)
-  }
-  return raw
-}
-
-/** Builds the config from env and argv (`--flag value`, `--flag=value`, bare `--bool-flag`). */
-export function readConfig(argv: string[], env: Record<string, string | undefined> = process.env): AppViewConfig {
-  const out: Record<string, unknown> = { ...DEFAULTS }
-  for (const f of FIELDS) {
-    const v = env[f.env]
-    if (v !== undefined && v !== '') out[f.key] = parseValue(f, v)
-  }
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]
-    if (!arg.startsWith('--')) throw new ConfigError(`unexpected argument: ${arg}`)
-    const [name, inline] = arg.slice(2).split(/=(.*)/s, 2)
-    const f = FIELDS.find((x) => x.flag === name)
-    if (!f) throw new ConfigError(`unknown option: --${name}`)
-    let raw = inline
-    if (raw === undefined) {
-      const next = argv[i + 1]
-      if (f.kind === 'bool' && (next === undefined || next.startsWith('--'))) raw = 'true'
-      else if (next === undefined) throw new ConfigError(`--${name} needs a value`)
-      else {
-        raw = next
-        i++
-      }
-    }
-    out[f.key] = parseValue(f, raw)
-  }
-  return checkConfig(out as unknown as AppViewConfig)
+/** Builds the config from defaults, env and argv (flags win); see parseFields for the flag forms. */
+export function readConfig(argv: readonly string[], env: Record<string, string | undefined> = process.env): AppViewConfig {
+  return checkConfig(parseFields(FIELDS, argv, env, DEFAULTS))
 }
 
 export function checkConfig(cfg: AppViewConfig): AppViewConfig {

@@ -11,6 +11,7 @@
  * views/ (pure view builders), api/ (one file per method). Not done here: labels and moderation services,
  * starter packs, bookmarks, chat, push notifications, image resizing (blob links redirect to the PDS).
  */
+import { availableParallelism } from 'node:os'
 import { type Sync, SyncIdentity } from '@stratus/core/sync'
 import pino from 'pino'
 import { createXrpcRouter, serveFetch, type ServedHandle } from '../http/index.ts'
@@ -24,6 +25,7 @@ import { Indexer, PLUGINS } from './indexing/index.ts'
 import { createIngester } from './ingest/ingester.ts'
 import { DbSyncStore } from './ingest/store.ts'
 import { registerRoutes } from './api/index.ts'
+import { ReadPool } from './api/read-pool.ts'
 import { blobUrls } from './views/index.ts'
 import { wellKnownHandler } from './well-known.ts'
 
@@ -39,7 +41,14 @@ export interface AppView {
   indexer: Indexer
   /** The firehose follower (undefined without a relay). */
   sync?: Sync
+  /** Reader threads (undefined with readers: 0). */
+  readers?: ReadPool
   close(): Promise<void>
+}
+
+/** Cores minus one for the main thread, at least 1, at most 4. */
+function defaultReaders(): number {
+  return Math.min(4, Math.max(1, availableParallelism() - 1))
 }
 
 export async function startAppView(input: Partial<AppViewConfig> = {}): Promise<AppView> {
@@ -60,7 +69,7 @@ export async function startAppView(input: Partial<AppViewConfig> = {}): Promise<
     publicUrl: cfg.publicUrl ?? '',
     appDb,
     db: appDb.db,
-    hydrator: new Hydrator(appDb.db),
+    hydrator: new Hydrator(appDb),
     urls: blobUrls(cfg.cdnUrl ?? 'http://localhost/img'),
     identity,
     lexicons,
@@ -73,7 +82,10 @@ export async function startAppView(input: Partial<AppViewConfig> = {}): Promise<
     lexicons,
     onError: (err, nsid) => log.error({ err, nsid }, 'xrpc handler failed'),
   })
-  registerRoutes(router, app)
+  // Reader threads open their own connections, which an in-memory database cannot share.
+  const readers = cfg.dbUrl === 'sqlite::memory:' ? 0 : (cfg.readers ?? defaultReaders())
+  const pool = readers > 0 ? new ReadPool(readers, (err) => log.error({ err }, 'reader thread failed')) : undefined
+  registerRoutes(router, app, pool)
   const wellKnown = wellKnownHandler(app)
   let server: ServedHandle
   try {
@@ -87,7 +99,9 @@ export async function startAppView(input: Partial<AppViewConfig> = {}): Promise<
   }
   app.publicUrl = cfg.publicUrl ?? `http://localhost:${server.port}`
   app.did = cfg.did ?? didWebFor(app.publicUrl)
-  app.urls = blobUrls(cfg.cdnUrl ?? `${app.publicUrl}/img`)
+  const cdnUrl = cfg.cdnUrl ?? `${app.publicUrl}/img`
+  app.urls = blobUrls(cdnUrl)
+  pool?.start({ dbUrl: cfg.dbUrl, cdnUrl })
   const indexer = new Indexer(appDb, { plugins: PLUGINS, lexicons })
   let sync: Sync | undefined
   if (cfg.relay) {
@@ -113,10 +127,12 @@ export async function startAppView(input: Partial<AppViewConfig> = {}): Promise<
     ctx: app,
     indexer,
     sync,
+    readers: pool,
     close: () => {
       closed ??= (async () => {
         await sync?.stop()
         await server.close()
+        await pool?.close()
         await appDb.close()
       })()
       return closed

@@ -1,18 +1,8 @@
 /** `stratus dev` (= `npm start`): the whole local network, its URLs, and a clean stop on Ctrl-C. */
 import { resolve } from 'node:path'
+import { ConfigError, type Field, fieldHelp, parseFields, runService } from '../config/index.ts'
 import { DEFAULT_PORT_BASE, startDevNetwork } from './network.ts'
 import { XRPCError } from '@stratus/core/xrpc'
-
-export const DEV_USAGE = `Usage: stratus dev [--data DIR] [--port-base N] [--seed] [--no-web] [--web-dev] [--log-level LEVEL]
-
-Starts a whole local Atmosphere on loopback, embedded SQLite only:
-  web app N, PLC directory N+2, PDS N+3, AppView N+4, relay N+5   (N = --port-base, default ${DEFAULT_PORT_BASE})
-  --data DIR       where everything is kept across restarts (default ./data)
-  --seed           create demo accounts (alice.test, bob.test, carol.test, dan.test) with posts and photos
-  --no-web         do not serve the web app
-  --web-dev        serve the web app through Vite with hot reload (for working on the app)
-  --log-level      service log level (default warn)
-`
 
 export interface DevArgs {
   dataDir: string
@@ -24,35 +14,45 @@ export interface DevArgs {
   help: boolean
 }
 
+type DevOptions = Omit<DevArgs, 'help'>
+
+const FIELDS: readonly Field<DevOptions>[] = [
+  { key: 'dataDir', flag: 'data', kind: 'string', help: 'where everything is kept across restarts' },
+  { key: 'portBase', flag: 'port-base', kind: 'int', help: 'N, the first port (see above)' },
+  {
+    key: 'seed',
+    flag: 'seed',
+    kind: 'bool',
+    help: 'create demo accounts (alice.test, bob.test, carol.test, dan.test) with posts and photos',
+  },
+  { key: 'web', flag: 'web', kind: 'bool', help: 'serve the web app (--no-web: do not)' },
+  { key: 'webDev', flag: 'web-dev', kind: 'bool', help: 'serve the web app through Vite with hot reload' },
+  { key: 'logLevel', flag: 'log-level', kind: 'string', help: 'service log level' },
+]
+
+const DEFAULTS: DevOptions = {
+  dataDir: './data',
+  portBase: DEFAULT_PORT_BASE,
+  seed: false,
+  web: true,
+  webDev: false,
+  logLevel: 'warn',
+}
+
+export const DEV_USAGE = `Usage: stratus dev [--data DIR] [--port-base N] [--seed] [--no-web] [--web-dev] [--log-level LEVEL]
+
+Starts a whole local Atmosphere on loopback, embedded SQLite only:
+  web app N, PLC directory N+2, PDS N+3, AppView N+4, relay N+5   (N = --port-base)
+
+${fieldHelp(FIELDS, DEFAULTS)}
+`
+
+/** Reads the flags over the defaults; `help` is set by --help / -h. Throws ConfigError. */
 export function parseDevArgs(argv: readonly string[]): DevArgs {
-  const args: DevArgs = {
-    dataDir: resolve('data'),
-    portBase: DEFAULT_PORT_BASE,
-    seed: false,
-    web: true,
-    webDev: false,
-    logLevel: 'warn',
-    help: false,
-  }
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]
-    const value = () => {
-      const v = argv[++i]
-      if (v === undefined) throw new Error(`${a} needs a value`)
-      return v
-    }
-    if (a === '--data') args.dataDir = resolve(value())
-    else if (a === '--port-base') {
-      args.portBase = Number(value())
-      if (!Number.isInteger(args.portBase) || args.portBase < 1 || args.portBase > 65530) throw new Error('bad --port-base')
-    } else if (a === '--seed') args.seed = true
-    else if (a === '--no-web') args.web = false
-    else if (a === '--web-dev') args.webDev = true
-    else if (a === '--log-level') args.logLevel = value()
-    else if (a === '--help' || a === '-h') args.help = true
-    else throw new Error(`unknown option: ${a}`)
-  }
-  return args
+  const isHelp = (a: string) => a === '--help' || a === '-h'
+  const args = parseFields(FIELDS, argv.filter((a) => !isHelp(a)), {}, DEFAULTS)
+  if (args.portBase < 1 || args.portBase > 65530) throw new ConfigError('--port-base must be 1 … 65530')
+  return { ...args, dataDir: resolve(args.dataDir), help: argv.some(isHelp) }
 }
 
 const say = (s: string) => process.stdout.write(`${s}\n`)
@@ -70,16 +70,8 @@ async function seed(pdsUrl: string): Promise<void> {
   }
 }
 
-export async function devCommand(argv: string[]): Promise<void> {
-  let args: DevArgs
-  try {
-    args = parseDevArgs(argv)
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n\n${DEV_USAGE}`)
-    process.exitCode = 2
-    return
-  }
-  if (args.help) return void say(DEV_USAGE)
+/** Starts the network and prints its URLs. */
+async function start(args: DevArgs) {
   const started = Date.now()
   say(`Starting the local Atmosphere (data in ${args.dataDir}) …`)
   const net = await startDevNetwork(args)
@@ -92,15 +84,9 @@ export async function devCommand(argv: string[]): Promise<void> {
   say(`  PLC directory  ${net.urls.plc}`)
   say('')
   say(`Ready in ${((Date.now() - started) / 1000).toFixed(1)} s. Handles end in .test. Ctrl-C stops everything.`)
-  await new Promise<void>((done) => {
-    const stop = () => {
-      process.off('SIGINT', stop)
-      process.off('SIGTERM', stop)
-      done()
-    }
-    process.on('SIGINT', stop)
-    process.on('SIGTERM', stop)
-  })
-  say('Stopping …')
-  await net.close()
+  return net
+}
+
+export async function devCommand(argv: string[]): Promise<void> {
+  await runService(argv, { name: 'dev', usage: DEV_USAGE, parse: parseDevArgs, start, stopping: () => say('Stopping …') })
 }

@@ -12,7 +12,8 @@ import { startAppView } from '../appview/index.ts'
 import { startPlcServer } from '../plc/index.ts'
 import { createPds } from '../pds/index.ts'
 import { resolveConfig } from '../pds/config.ts'
-import { startRelay } from '../relay/index.ts'
+import { type Relay, startRelay } from '../relay/index.ts'
+import type { AppView } from '../appview/index.ts'
 
 export interface DevNetworkOptions {
   dataDir: string
@@ -27,6 +28,11 @@ export interface DevNetworkOptions {
 export interface DevNetwork {
   urls: { web?: string; plc: string; pds: string; appview: string; relay: string }
   appviewDid: string
+  /**
+   * Resolves once everything the PDS has sequenced so far went through the relay and was handled by the
+   * AppView (for tests and seeding); rejects after `timeoutMs` saying which hop is behind.
+   */
+  settle(timeoutMs?: number): Promise<void>
   close(): Promise<void>
 }
 
@@ -64,6 +70,15 @@ export async function startDevNetwork(opts: DevNetworkOptions): Promise<DevNetwo
   const close = async () => {
     for (const c of closers.reverse()) await c().catch(() => {})
   }
+  // The web app's build (a few seconds of Vite) needs only the PDS URL: it runs while the services start.
+  type Web = { url: string; close(): Promise<void> }
+  const webStarting: Promise<Web> | undefined =
+    (opts.web ?? true)
+      ? import('../../../../apps/web/serve.ts').then(({ startWebServer }) =>
+          startWebServer({ pdsUrl: `http://localhost:${base + 3}`, port: base, dev: opts.webDev ?? false }),
+        )
+      : undefined
+  webStarting?.catch(() => {}) // awaited below; a failure is reported there
   try {
     const plc = await startPlcServer({ port: base + 2, host: '127.0.0.1', dbUrl: `sqlite:${dir('plc.sqlite')}`, rateLimits: false })
     closers.push(() => plc.close())
@@ -115,19 +130,58 @@ export async function startDevNetwork(opts: DevNetworkOptions): Promise<DevNetwo
     })
     closers.push(() => appview.close())
 
-    let web: { url: string; close(): Promise<void> } | undefined
-    if (opts.web ?? true) {
-      const { startWebServer } = await import('../../../../apps/web/serve.ts')
-      web = await startWebServer({ pdsUrl: pds.url, port: base, dev: opts.webDev ?? false })
-      closers.push(() => (web as { close(): Promise<void> }).close())
-    }
+    const web = await webStarting
+    if (web) closers.push(() => web.close())
+    const pdsHost = `localhost:${base + 3}`
     return {
       urls: { web: web?.url, plc: plcUrl, pds: pds.url, appview: appviewUrl, relay: relayUrl },
       appviewDid,
+      settle: (timeoutMs = 30_000) =>
+        settle(() => pds.ctx.sequencer?.currentSeq() ?? 0, relay, pdsHost, appview, timeoutMs),
       close,
     }
   } catch (err) {
     await close()
+    await webStarting?.then((web) => web.close(), () => {})
     throw err
   }
+}
+
+/**
+ * Three hops, each compared by sequence number: the relay's cursor on the PDS reaches the PDS's newest seq
+ * (the relay emits what it accepts before advancing that cursor), the relay's output is durable (published),
+ * and the AppView has acknowledged that relay seq; then the AppView's queue is drained.
+ */
+async function settle(
+  pdsSeq: () => number,
+  relay: Relay,
+  pdsHost: string,
+  appview: AppView,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  const until = async (cond: () => boolean, behind: () => string) => {
+    while (!cond()) {
+      if (Date.now() > deadline) throw new Error(`dev network did not settle in ${timeoutMs} ms: ${behind()}`)
+      await new Promise((r) => setTimeout(r, 25))
+    }
+  }
+  const target = pdsSeq()
+  const hostCursor = () => relay.ctx.registry.get(pdsHost)?.cursor ?? 0
+  await until(
+    () => hostCursor() >= target,
+    () => `relay has PDS seq ${hostCursor()}, PDS is at ${target}`,
+  )
+  const out = relay.ctx.sequencer
+  await until(
+    () => out.backlog === 0,
+    () => `relay has ${out.backlog} events not yet durable`,
+  )
+  const relaySeq = out.durableSeq
+  const acked = () => appview.sync?.cursor ?? 0
+  await until(
+    () => acked() >= relaySeq,
+    () => `AppView has relay seq ${acked()}, relay is at ${relaySeq}`,
+  )
+  await appview.sync?.idle()
 }

@@ -166,4 +166,29 @@ describe('XRPC router: input', () => {
     if (res instanceof Response) expect(res.status).toBe(413)
     else expect(res).toBeInstanceOf(Error)
   })
+  it('gives stream routes the raw bytes of any content type, JSON included (not parsed, not validated)', async () => {
+    const seen: { type: string; text: string }[] = []
+    const s = await start(
+      (r) =>
+        r.procedure(
+          'com.example.upload',
+          async ({ input }) => {
+            const parts: Uint8Array[] = []
+            for await (const chunk of input!.body as AsyncIterable<Uint8Array>) parts.push(chunk)
+            seen.push({ type: input!.encoding, text: Buffer.concat(parts).toString('utf8') })
+            return json({ ok: true })
+          },
+          { streamInput: true },
+        ),
+      { lexicons },
+    )
+    const url = `${s.url}/xrpc/com.example.upload`
+    // Not valid JSON, and valid JSON: both arrive byte for byte.
+    expect((await post(url, '{"not": json', 'application/json')).status).toBe(200)
+    expect((await post(url, '{"a":1}', 'application/json')).status).toBe(200)
+    expect(seen).toEqual([
+      { type: 'application/json', text: '{"not": json' },
+      { type: 'application/json', text: '{"a":1}' },
+    ])
+  })
 })

@@ -2,10 +2,14 @@
  * Reading a procedure's request body under the rules of its method: content type present and matching the
  * declared encoding, size limit enforced from Content-Length before reading and while reading (the upload
  * is abandoned as soon as it passes the limit; nothing beyond is buffered), gzip/deflate request bodies
- * decoded with the limit applied to the decoded size, JSON parsed into data-model values.
+ * decoded with the limit applied to the decoded size, JSON parsed into data-model values. Routes with
+ * `stream` get the raw bytes as an async iterable whatever the content type (uploadBlob and importRepo
+ * take any media type, JSON included, as opaque bytes). LightRequests (light-request.ts) are read straight
+ * from the socket; fetch Requests through their body stream.
  */
 import { jsonToLex } from '@stratus/core/data'
 import { InvalidRequestError, PayloadTooLargeError, XRPCError } from '@stratus/core/xrpc'
+import { type LightRequest, isLightRequest } from './light-request.ts'
 import { BodyTooLargeError, limitStream, readLimited } from './streams.ts'
 import type { XrpcInput } from './types.ts'
 import { baseType, encodingMatches } from './validation.ts'
@@ -24,7 +28,7 @@ export async function readInput(req: Request, rules: InputRules): Promise<XrpcIn
   const contentType = req.headers.get('content-type')
   if (!hasBody) {
     if (rules.expected === undefined || rules.open) {
-      await req.body?.cancel().catch(() => {})
+      if (!isLightRequest(req)) await req.body?.cancel().catch(() => {})
       return undefined
     }
     // An expected body that is empty: JSON parsing below reports it; binary input gets empty bytes.
@@ -37,15 +41,27 @@ export async function readInput(req: Request, rules: InputRules): Promise<XrpcIn
     throw new InvalidRequestError(`Wrong request encoding (Content-Type): ${encoding}`)
   }
   checkDeclaredLength(req, rules.maxBytes)
-  const body = decodedBody(req)
-  if (isJson(encoding)) return { encoding, body: await readJson(body, rules.maxBytes) }
-  if (rules.stream) return { encoding, body: body ? limitStream(body, rules.maxBytes) : emptyIterable() }
-  return { encoding, body: await readBytes(body, rules.maxBytes) }
+  const light = direct(req)
+  if (rules.stream) {
+    if (light) return { encoding, body: light.chunks(rules.maxBytes) }
+    const body = decodedBody(req)
+    return { encoding, body: body ? limitStream(body, rules.maxBytes) : emptyIterable() }
+  }
+  const bytes = await readBytes(light ?? decodedBody(req), rules.maxBytes)
+  if (isJson(encoding)) return { encoding, body: parseJson(bytes) }
+  return { encoding, body: bytes }
+}
+
+/** A LightRequest whose body can be read from the socket as is (no Content-Encoding to undo). */
+function direct(req: Request): LightRequest | undefined {
+  if (!isLightRequest(req)) return undefined
+  const ce = req.headers.get('content-encoding')?.trim().toLowerCase()
+  return !ce || ce === 'identity' ? req : undefined
 }
 
 /** A body is present when the request says so (Content-Length > 0 or any Transfer-Encoding). */
 export function requestHasBody(req: Request): boolean {
-  if (req.body === null) return false
+  if (isLightRequest(req) ? !req.hasBody : req.body === null) return false
   const len = req.headers.get('content-length')
   if (len !== null) return len.trim() !== '0'
   return req.headers.has('transfer-encoding')
@@ -71,9 +87,9 @@ function isJson(encoding: string): boolean {
   return encoding === 'application/json' || encoding.endsWith('+json')
 }
 
-async function readBytes(body: ReadableStream<Uint8Array> | null, max: number): Promise<Uint8Array> {
+async function readBytes(body: ReadableStream<Uint8Array> | LightRequest | null, max: number): Promise<Uint8Array> {
   try {
-    return await readLimited(body, max)
+    return isLightRequest(body) ? await body.readAll(max) : await readLimited(body, max)
   } catch (err) {
     throw translateReadError(err, max)
   }
@@ -81,8 +97,7 @@ async function readBytes(body: ReadableStream<Uint8Array> | null, max: number): 
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
-async function readJson(body: ReadableStream<Uint8Array> | null, max: number): Promise<unknown> {
-  const bytes = await readBytes(body, max)
+function parseJson(bytes: Uint8Array): unknown {
   let text: string
   try {
     text = utf8.decode(bytes)

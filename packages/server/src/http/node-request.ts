@@ -16,7 +16,8 @@ const addresses = new WeakMap<Request, string>()
 
 /** The peer address of the TCP connection a Request arrived on (no proxy headers are trusted). */
 export function clientAddress(req: Request): string | undefined {
-  return addresses.get(req)
+  // LightRequests (light-request.ts) carry their node request.
+  return addresses.get(req) ?? (req as { incoming?: IncomingMessage }).incoming?.socket?.remoteAddress
 }
 
 export function requestUrl(req: IncomingMessage): string {
@@ -50,7 +51,7 @@ export function toRequest(req: IncomingMessage, signal: AbortSignal): Request {
   return request
 }
 
-function requestBody(req: IncomingMessage): ReadableStream<Uint8Array> {
+export function requestBody(req: IncomingMessage): ReadableStream<Uint8Array> {
   let done = false
   return new ReadableStream<Uint8Array>(
     {

@@ -14,7 +14,7 @@
 import { isValidNsid } from '@stratus/core/syntax'
 import { MethodNotImplementedError, RateLimitExceededError, XRPCError } from '@stratus/core/xrpc'
 import { preflight, withCors } from './cors.ts'
-import { readInput } from './input.ts'
+import { type InputRules, readInput } from './input.ts'
 import { clientAddress } from './node-request.ts'
 import { errorReply, resultReply, toXrpcError } from './output.ts'
 import { type RateLimitResult, rateLimitHeaders } from './rate-limit.ts'
@@ -114,7 +114,8 @@ export function createXrpcRouter(opts: XrpcRouterOptions = {}): XrpcRouter {
   }
 
   async function dispatch(req: Request): Promise<ReplyOrResponse> {
-    const nsid = nsidOf(req)
+    const url = new URL(req.url)
+    const nsid = nsidOf(url)
     try {
       if (nsid === undefined) throw new XRPCError(404, 'NotFound', 'Not Found')
       if (nsid === '_health') return await health(req)
@@ -124,7 +125,7 @@ export function createXrpcRouter(opts: XrpcRouterOptions = {}): XrpcRouter {
         throw new MethodNotImplementedError(`Method not implemented: ${nsid}`)
       }
       checkVerb(route.type, req)
-      return await call(nsid, route as Extract<Route, { type: 'query' | 'procedure' }>, req)
+      return await call(nsid, route as Extract<Route, { type: 'query' | 'procedure' }>, req, url)
     } catch (err) {
       return failure(err, nsid)
     }
@@ -136,15 +137,26 @@ export function createXrpcRouter(opts: XrpcRouterOptions = {}): XrpcRouter {
     return errorReply(error, headers)
   }
 
-  async function call(nsid: string, route: Extract<Route, { type: 'query' | 'procedure' }>, req: Request) {
-    const params = validator.params(nsid, rawParams(req))
+  async function call(nsid: string, route: Extract<Route, { type: 'query' | 'procedure' }>, req: Request, url: URL) {
+    const params = validator.params(nsid, rawParams(url))
     const auth = route.opts.auth ? await route.opts.auth({ nsid, req, params }) : undefined
-    const limited = applyRateLimits([...globalLimits, ...toArray(route.opts.rateLimit)], { nsid, req, auth, params })
+    const limited = applyRateLimits(limitsOf(route), { nsid, req, auth, params })
     const limitHeaders = limited ? rateLimitHeaders(limited) : undefined
     try {
-      const input = route.type === 'procedure' ? await readInput(req, inputRules(nsid, route.opts)) : undefined
-      if (input && isJsonEncodingOf(input.encoding)) validator.input(nsid, input.body)
-      const result = await route.handler({ nsid, params, input, auth, req, signal: req.signal })
+      const rules = route.type === 'procedure' ? inputRules(nsid, route) : undefined
+      const input = rules ? await readInput(req, rules) : undefined
+      if (input && !rules?.stream && isJsonEncodingOf(input.encoding)) validator.input(nsid, input.body)
+      // `signal` is a getter: most handlers never look, and making one costs an AbortController.
+      const result = await route.handler({
+        nsid,
+        params,
+        input,
+        auth,
+        req,
+        get signal() {
+          return req.signal
+        },
+      })
       const validate = route.opts.validateOutput ?? opts.validateOutput ?? false
       const res = resultReply(result, validate ? (body) => validator.output(nsid, body) : undefined)
       return limitHeaders ? addHeaders(res, limitHeaders) : res
@@ -153,15 +165,29 @@ export function createXrpcRouter(opts: XrpcRouterOptions = {}): XrpcRouter {
     }
   }
 
-  function inputRules(nsid: string, o: RouteOptions<unknown>) {
+  // Per-route values that never change, computed on first use.
+  const routeLimits = new WeakMap<Route, RouteRateLimit<unknown>[]>()
+  const limitsOf = (route: Route) => {
+    let l = routeLimits.get(route)
+    if (!l) routeLimits.set(route, (l = [...globalLimits, ...toArray(route.opts.rateLimit)]))
+    return l
+  }
+  const routeRules = new WeakMap<Route, InputRules>()
+
+  function inputRules(nsid: string, route: Route): InputRules {
+    let rules = routeRules.get(route)
+    if (rules) return rules
+    const o = route.opts
     const method = validator.method(nsid)
     const expected = method ? method.inputEncoding : o.inputEncoding
-    return {
+    rules = {
       expected,
       open: !method && o.inputEncoding === undefined,
       maxBytes: o.maxBodyBytes ?? opts.maxBodyBytes ?? 1024 * 1024,
       stream: o.streamInput ?? false,
     }
+    routeRules.set(route, rules)
+    return rules
   }
 
   async function health(req: Request): Promise<ReplyOrResponse> {
@@ -176,7 +202,8 @@ export function createXrpcRouter(opts: XrpcRouterOptions = {}): XrpcRouter {
   }
 
   async function upgrade(req: Request): Promise<UpgradeResult> {
-    const nsid = nsidOf(req)
+    const url = new URL(req.url)
+    const nsid = nsidOf(url)
     const route = nsid === undefined ? undefined : routes.get(nsid)
     if (nsid === undefined || !route || route.type !== 'subscription') {
       const err =
@@ -188,7 +215,7 @@ export function createXrpcRouter(opts: XrpcRouterOptions = {}): XrpcRouter {
     try {
       // Rate limits refuse with HTTP 429 before the upgrade (as the spec asks); `auth` is not known yet.
       const limits = [...globalLimits, ...toArray(route.opts.rateLimit)]
-      applyRateLimits(limits, { nsid, req, auth: undefined, params: rawParams(req) })
+      applyRateLimits(limits, { nsid, req, auth: undefined, params: rawParams(url) })
     } catch (err) {
       return toResponse(failure(err, nsid))
     }
@@ -197,7 +224,7 @@ export function createXrpcRouter(opts: XrpcRouterOptions = {}): XrpcRouter {
         ws,
         limits: opts.subscriptions ?? {},
         prepare: async () => {
-          const params = validator.params(nsid, rawParams(req))
+          const params = validator.params(nsid, rawParams(url))
           const auth = route.opts.auth ? await route.opts.auth({ nsid, req, params }) : undefined
           return { nsid, params, auth, req }
         },
@@ -212,8 +239,8 @@ export function createXrpcRouter(opts: XrpcRouterOptions = {}): XrpcRouter {
 }
 
 /** The NSID named by an /xrpc/ path ('_health' included), or undefined for any other path. */
-function nsidOf(req: Request): string | undefined {
-  const path = new URL(req.url).pathname
+function nsidOf(url: URL): string | undefined {
+  const path = url.pathname
   if (!path.startsWith(PREFIX)) return undefined
   const name = path.slice(PREFIX.length)
   if (name === '_health') return name
@@ -238,9 +265,10 @@ function checkVerb(type: Route['type'], req: Request): void {
 }
 
 /** Query parameters: single values as strings, repeated keys as arrays. */
-function rawParams(req: Request): RawParams {
+function rawParams(url: URL): RawParams {
   const out: RawParams = {}
-  for (const [k, v] of new URL(req.url).searchParams) {
+  if (url.search === '') return out
+  for (const [k, v] of url.searchParams) {
     const prev = out[k]
     if (prev === undefined) out[k] = v
     else if (Array.isArray(prev)) prev.push(v)

@@ -15,6 +15,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { type WebSocket, WebSocketServer } from 'ws'
+import { LightRequest } from './light-request.ts'
 import { toRequest } from './node-request.ts'
 import { RAW_HANDLER, type RawHandler, type Reply, type ReplyOrResponse } from './reply.ts'
 
@@ -49,18 +50,19 @@ type HandlerLike = FetchHandler | { handle: FetchHandler; upgrade?: UpgradeHandl
 /** Starts listening; resolves once the port is bound. */
 export async function serveFetch(handlerLike: HandlerLike, opts: ServeOptions): Promise<ServedHandle> {
   // Objects such as the XRPC router may offer a variant that skips building fetch Responses.
+  // Raw handlers also get LightRequests (light-request.ts) instead of fetch Requests.
+  const raw = typeof handlerLike === 'function' ? undefined : handlerLike[RAW_HANDLER]?.bind(handlerLike)
   const handler: RawHandler | FetchHandler =
-    typeof handlerLike === 'function' ? handlerLike : (handlerLike[RAW_HANDLER] ?? handlerLike.handle).bind(handlerLike)
+    raw ?? (typeof handlerLike === 'function' ? handlerLike : handlerLike.handle.bind(handlerLike))
   const upgrade =
     opts.upgrade ?? (typeof handlerLike === 'function' ? undefined : handlerLike.upgrade?.bind(handlerLike))
   const onError = opts.onError ?? (() => {})
   const conns = new Connections()
   const server = createServer((req, res) => {
     conns.begin(req.socket)
-    res.once('close', () => conns.end(req.socket))
     // While closing, answer in-flight requests but do not keep their connections alive.
     if (conns.closing) res.shouldKeepAlive = false
-    onRequest(handler, req, res, onError).catch(onError)
+    onRequest(handler, raw !== undefined, req, res, conns, onError).catch(onError)
   })
   server.on('connection', (socket: Socket) => conns.add(socket))
   const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxWebSocketPayload ?? 64 * 1024 })
@@ -93,17 +95,30 @@ export async function serveFetch(handlerLike: HandlerLike, opts: ServeOptions): 
 
 async function onRequest(
   handler: RawHandler | FetchHandler,
+  light: boolean,
   req: IncomingMessage,
   res: ServerResponse,
+  conns: Connections,
   onError: (err: unknown) => void,
 ): Promise<void> {
-  const abort = new AbortController()
+  let lr: LightRequest | undefined
+  let abort: AbortController | undefined
   res.once('close', () => {
-    if (!res.writableFinished) abort.abort(new Error('client closed the connection'))
+    conns.end(req.socket)
+    if (res.writableFinished) return
+    const reason = new Error('client closed the connection')
+    lr?.abort(reason)
+    abort?.abort(reason)
   })
   let request: Request
   try {
-    request = toRequest(req, abort.signal)
+    if (light) {
+      lr = new LightRequest(req)
+      request = lr as unknown as Request
+    } else {
+      abort = new AbortController()
+      request = toRequest(req, abort.signal)
+    }
   } catch (err) {
     // e.g. TRACE (forbidden in fetch) or a header fetch rejects.
     res.writeHead(400, { 'content-type': 'application/json', connection: 'close' })

@@ -5,7 +5,14 @@
  * `started` hooks; `close()` runs the `closing` hooks, stops the server and closes the database.
  */
 import type { Logger } from 'pino'
-import { type ServedHandle, type XrpcRouter, createXrpcRouter, serveFetch } from '../http/index.ts'
+import {
+  RAW_HANDLER,
+  type ReplyOrResponse,
+  type ServedHandle,
+  type XrpcRouter,
+  createXrpcRouter,
+  serveFetch,
+} from '../http/index.ts'
 import { registerHandlers } from './api/index.ts'
 import { type PdsConfig, type PdsConfigInput, resolveConfig } from './config.ts'
 import { type ContextOptions, type PdsContext, createContext } from './context.ts'
@@ -40,6 +47,11 @@ export async function createPds(input: PdsConfigInput, opts: ContextOptions = {}
   registerHandlers(router, ctx)
   const handle = async (req: Request): Promise<Response> =>
     pageResponse(ctx.db, req) ?? didJsonResponse(ctx, req) ?? router.handle(req)
+  // What the server calls: XRPC goes straight to the router's Reply path (no fetch Response per call).
+  const raw = (req: Request): Promise<ReplyOrResponse> =>
+    isXrpcPath(req.url)
+      ? router[RAW_HANDLER](req)
+      : Promise.resolve(pageResponse(ctx.db, req) ?? didJsonResponse(ctx, req) ?? router[RAW_HANDLER](req))
   let served: ServedHandle | undefined
   let closed: Promise<void> | undefined
 
@@ -53,7 +65,7 @@ export async function createPds(input: PdsConfigInput, opts: ContextOptions = {}
     async start() {
       if (served) return
       served = await serveFetch(
-        { handle, upgrade: (req) => router.upgrade(req) },
+        { handle, upgrade: (req) => router.upgrade(req), [RAW_HANDLER]: raw },
         { port: cfg.port, host: cfg.bindHost, onError: (err) => ctx.logger.warn({ err }, 'http error') },
       )
       fixPublicUrl(cfg, served.port)
@@ -65,6 +77,12 @@ export async function createPds(input: PdsConfigInput, opts: ContextOptions = {}
       return closed
     },
   }
+}
+
+/** Does the absolute URL's path start with /xrpc/? (Without parsing the whole URL.) */
+function isXrpcPath(url: string): boolean {
+  const path = url.indexOf('/', url.indexOf('//') + 2)
+  return path > 0 && url.startsWith('/xrpc/', path)
 }
 
 /** With port 0 and no explicit public URL, the URL names the port actually bound. */

@@ -9,6 +9,7 @@
  * Output goes to stdout; errors to stderr with exit code 1 (2 for usage errors).
  */
 import { randomBytes } from 'node:crypto'
+import { runService } from '../config/index.ts'
 import { createAccount } from './accounts/create.ts'
 import { accountStatus, listAccounts } from './accounts/store.ts'
 import { createPds } from './app.ts'
@@ -35,21 +36,16 @@ password is generated and printed. See \`stratus pds --help\` for the pds option
 const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`)
 
 export async function pdsCommand(argv: string[], env: Record<string, string | undefined> = process.env): Promise<void> {
-  if (argv.includes('--help') || argv.includes('-h')) return void out(PDS_USAGE)
-  const cfg = parseConfig(argv, env)
-  if (!cfg) return
-  const pds = await createPds(cfg)
-  await pds.start()
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop)
-      process.off('SIGTERM', stop)
-      resolve()
-    }
-    process.on('SIGINT', stop)
-    process.on('SIGTERM', stop)
+  await runService(argv, {
+    name: 'pds',
+    usage: PDS_USAGE,
+    parse: (args) => resolveConfig(readConfigSources(args, env)),
+    start: async (cfg) => {
+      const pds = await createPds(cfg)
+      await pds.start()
+      return pds
+    },
   })
-  await pds.close()
 }
 
 export async function accountCommand(

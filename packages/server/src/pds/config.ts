@@ -9,6 +9,9 @@
  * the ability to update DIDs.
  */
 import { resolve } from 'node:path'
+import { ConfigError, type Field, fieldHelp, parseFields } from '../config/index.ts'
+
+export { ConfigError }
 
 export interface PdsConfig {
   /** Public DNS name of the PDS (no scheme, no port). Handles default to `*.<hostname>`. */
@@ -70,17 +73,8 @@ export interface PdsConfig {
   logLevel: string
 }
 
-type Kind = 'string' | 'int' | 'bool' | 'list'
-interface Field {
-  key: keyof PdsConfig
-  flag: string
-  env: string
-  kind: Kind
-  help: string
-}
-
 /** Every setting: its flag, its environment variable and what it does (printed by `stratus pds --help`). */
-export const FLAGS: readonly Field[] = [
+export const FLAGS: readonly Field<PdsConfig>[] = [
   {
     key: 'hostname',
     flag: 'hostname',
@@ -106,7 +100,7 @@ export const FLAGS: readonly Field[] = [
     key: 'publicUrl',
     flag: 'public-url',
     env: 'PDS_PUBLIC_URL',
-    kind: 'string',
+    kind: 'url',
     help: 'public URL (default https://<hostname>)',
   },
   {
@@ -127,17 +121,18 @@ export const FLAGS: readonly Field[] = [
     key: 'sqliteSynchronous',
     flag: 'sqlite-sync',
     env: 'PDS_SQLITE_SYNCHRONOUS',
-    kind: 'string',
+    kind: 'enum',
+    values: ['NORMAL', 'FULL'],
     help: 'NORMAL (default, survives kill -9) or FULL (survives power loss)',
   },
   {
     key: 'plcUrl',
     flag: 'plc-url',
     env: 'PDS_DID_PLC_URL',
-    kind: 'string',
+    kind: 'url',
     help: 'PLC directory (default https://plc.directory)',
   },
-  { key: 'appviewUrl', flag: 'appview-url', env: 'PDS_BSKY_APP_VIEW_URL', kind: 'string', help: 'AppView URL' },
+  { key: 'appviewUrl', flag: 'appview-url', env: 'PDS_BSKY_APP_VIEW_URL', kind: 'url', help: 'AppView URL' },
   { key: 'appviewDid', flag: 'appview-did', env: 'PDS_BSKY_APP_VIEW_DID', kind: 'string', help: 'AppView DID' },
   {
     key: 'crawlers',
@@ -234,7 +229,7 @@ export const FLAGS: readonly Field[] = [
     key: 'reportServiceUrl',
     flag: 'report-service-url',
     env: 'PDS_REPORT_SERVICE_URL',
-    kind: 'string',
+    kind: 'url',
     help: 'moderation service receiving createReport (URL)',
   },
   {
@@ -277,10 +272,6 @@ export const FLAGS: readonly Field[] = [
 const MINUTE = 60_000
 const HOUR = 60 * MINUTE
 const DAY = 24 * HOUR
-
-export class ConfigError extends Error {
-  override name = 'ConfigError'
-}
 
 /** Fields a caller may set directly (tests, `stratus dev`); everything else gets its default. */
 export type PdsConfigInput = Partial<PdsConfig>
@@ -336,59 +327,17 @@ export function resolveConfig(input: PdsConfigInput = {}): PdsConfig {
   return cfg
 }
 
-/** Merges environment and flags (`--name value`, `--name=value`, `--flag` for booleans) into config input. */
+/** Merges environment and flags (flags win) into config input; see parseFields for the flag forms. */
 export function readConfigSources(
   argv: readonly string[],
   env: Record<string, string | undefined> = process.env,
 ): PdsConfigInput {
-  const out: Record<string, unknown> = {}
-  for (const f of FLAGS) {
-    const raw = env[f.env]
-    if (raw !== undefined && raw !== '') out[f.key] = parseValue(f, raw)
-  }
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]
-    if (!arg.startsWith('--')) throw new ConfigError(`unexpected argument: ${arg}`)
-    const eq = arg.indexOf('=')
-    const name = eq < 0 ? arg.slice(2) : arg.slice(2, eq)
-    const field = FLAGS.find((f) => f.flag === name || (f.kind === 'bool' && `no-${f.flag}` === name))
-    if (!field) throw new ConfigError(`unknown option: --${name}`)
-    if (field.kind === 'bool' && eq < 0) {
-      out[field.key] = !name.startsWith('no-')
-      continue
-    }
-    const value = eq < 0 ? argv[++i] : arg.slice(eq + 1)
-    if (value === undefined) throw new ConfigError(`--${name} needs a value`)
-    out[field.key] = parseValue(field, value)
-  }
-  return out as PdsConfigInput
+  return parseFields(FLAGS, argv, env)
 }
 
 /** `--help` text listing every flag and environment variable. */
 export function configHelp(): string {
-  return FLAGS.map((f) => `  --${f.flag.padEnd(18)} ${f.env.padEnd(44)} ${f.help}`).join('\n')
-}
-
-function parseValue(f: Field, raw: string): unknown {
-  switch (f.kind) {
-    case 'int': {
-      if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${f.env} / --${f.flag} must be a whole number: ${raw}`)
-      return Number(raw.trim())
-    }
-    case 'bool': {
-      const v = raw.trim().toLowerCase()
-      if (['1', 'true', 'yes', 'on'].includes(v)) return true
-      if (['0', 'false', 'no', 'off'].includes(v)) return false
-      throw new ConfigError(`${f.env} / --${f.flag} must be true or false: ${raw}`)
-    }
-    case 'list':
-      return raw
-        .split(',')
-        .map((s) => s.trim())
-        .filter((s) => s !== '')
-    default:
-      return raw
-  }
+  return fieldHelp(FLAGS)
 }
 
 function checkPort(port: number): void {

@@ -7,6 +7,7 @@
  */
 import { readCarWithRoot, verifyRepoCar } from '@atproto/repo'
 import { exportRepoCarBytes } from '@stratus/core/repo'
+import { CID } from '@stratus/core/data'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { newAccount, snapshot, xrpc } from './repo/test-helpers.ts'
 import { type TestPds, startTestPds } from './test-util.ts'
@@ -405,5 +406,18 @@ describe('stored blocks', () => {
       .filter((c) => c.collection === 'com.example.churn')
       .map((c) => `at://${did}/${c.collection}/${c.rkey}`)
     expect(listed.body.records.map((r: { uri: string }) => r.uri).sort()).toEqual(inCar.sort())
+    // Blocks orphaned by the churn wait as dead rows (unreadable) until collected; then only live rows stay.
+    const rows = () =>
+      (
+        t.pds.ctx.db.sqlite
+          .prepare('SELECT count(*) AS n FROM repo_block b JOIN repo_root r ON r.id = b.repo WHERE r.did = ?')
+          .get(did) as { n: number }
+      ).n
+    const dead = t.pds.ctx.db.sqlite.prepare('SELECT cid FROM repo_block WHERE refs <= 0').all() as { cid: Buffer }[]
+    for (const { cid } of dead) expect(store.get(CID.decode(new Uint8Array(cid)))).toBeUndefined()
+    t.pds.ctx.repo?.collectGarbage()
+    expect(rows()).toBe(blocks.size - 1) // every block row is live; the head commit lives in the root row
+    expect(t.pds.ctx.db.sqlite.prepare('SELECT count(*) AS n FROM repo_block WHERE refs <= 0').get()).toEqual({ n: 0 })
+    expect(exportRepoCarBytes(store, root.cid)).toEqual(car)
   })
 })

@@ -10,6 +10,7 @@ import { IdResolver } from '@atproto/identity'
 import { verifyProofs, verifyRecords, verifyRepoCar } from '@atproto/repo'
 import { Firehose, MemoryRunner } from '@atproto/sync'
 import { CID as MfCID } from 'multiformats/cid'
+import { CID, readCar, writeCarBytes } from '@stratus/core/data'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { FirehoseClient, assertValidMessage, verifyCommitBody } from './sequencer/test-oracle.ts'
 import { type TestPds, startTestPds } from './test-util.ts'
@@ -232,10 +233,41 @@ describe('getRepo / getRecord / getBlocks / getLatestCommit', () => {
     expect(inCar.size).toBeGreaterThan(200)
     const head = (await alice.com.atproto.sync.getLatestCommit({ did })).data
     expect(verified.commit.rev).toBe(head.rev)
-    // `since` is accepted (the full repository is a valid answer).
-    const since = await xrpc('com.atproto.sync.getRepo', { did, since: head.rev })
-    expect(since.status).toBe(200)
-    await verifyRepoCar(new Uint8Array(await since.arrayBuffer()), did, aliceKey)
+  })
+
+  it('getRepo with `since` sends only what changed after that rev: old export + diff = the new repo', async () => {
+    const did = didOf(alice)
+    const before = (await alice.com.atproto.sync.getLatestCommit({ did })).data
+    const oldCar = readCar(new Uint8Array(await (await xrpc('com.atproto.sync.getRepo', { did })).arrayBuffer()))
+    const created = (
+      await alice.com.atproto.repo.createRecord({
+        repo: did,
+        collection: 'app.bsky.feed.post',
+        record: { text: 'after since', createdAt: new Date().toISOString() },
+      })
+    ).data
+    const res = await xrpc('com.atproto.sync.getRepo', { did, since: before.rev })
+    expect(res.status).toBe(200)
+    const diff = readCar(new Uint8Array(await res.arrayBuffer()))
+    const head = (await alice.com.atproto.sync.getLatestCommit({ did })).data
+    expect(diff.roots.map(String)).toEqual([head.cid])
+    expect(diff.blocks.has(head.cid)).toBe(true)
+    expect(diff.blocks.has(created.cid)).toBe(true)
+    // A handful of blocks (commit, record, the changed MST path), none of the records already held.
+    expect(diff.blocks.size).toBeLessThan(20)
+    const held = [...oldCar.blocks.keys()].filter((k) => k !== before.cid)
+    expect(held.filter((k) => diff.blocks.has(k))).toEqual([])
+    // What the client had plus the diff is the whole new repository, and it verifies.
+    const merged = writeCarBytes([CID.parse(head.cid)], [
+      ...[...oldCar.blocks].map(([k, bytes]) => ({ cid: CID.parse(k), bytes })),
+      ...[...diff.blocks].map(([k, bytes]) => ({ cid: CID.parse(k), bytes })),
+    ])
+    const verified = await verifyRepoCar(merged, did, aliceKey)
+    expect(verified.commit.rev).toBe(head.rev)
+    expect(verified.creates.some((c) => c.cid.toString() === created.cid)).toBe(true)
+    // Since the head: only the head commit.
+    const none = readCar(new Uint8Array(await (await xrpc('com.atproto.sync.getRepo', { did, since: head.rev })).arrayBuffer()))
+    expect([...none.blocks.keys()]).toEqual([head.cid])
   })
 
   it('getRecord proofs verify for every record, and prove absence for a missing one', async () => {

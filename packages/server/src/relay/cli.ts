@@ -3,8 +3,9 @@
  * Options come from flags and environment variables (config.ts; `--help` lists them). Errors in the
  * options print to stderr with exit code 2.
  */
+import { runService } from '../config/index.ts'
 import { startRelay } from './app.ts'
-import { ConfigError, readRelayConfig, relayConfigHelp } from './config.ts'
+import { readRelayConfig, relayConfigHelp, resolveRelayConfig } from './config.ts'
 
 export const RELAY_USAGE = `Usage: stratus relay [options]
 
@@ -15,31 +16,18 @@ state) and serves one merged firehose (/xrpc/com.atproto.sync.subscribeRepos) pl
 ${relayConfigHelp()}
 `
 
-const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`)
-
 export async function relayCommand(
   argv: string[],
   env: Record<string, string | undefined> = process.env,
 ): Promise<void> {
-  if (argv.includes('--help') || argv.includes('-h')) return void out(RELAY_USAGE)
-  let input: ReturnType<typeof readRelayConfig>
-  try {
-    input = readRelayConfig(argv, env)
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err
-    process.stderr.write(`stratus relay: ${err.message}\n`)
-    process.exitCode = 2
-    return
-  }
-  const relay = await startRelay(input)
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop)
-      process.off('SIGTERM', stop)
-      resolve()
-    }
-    process.on('SIGINT', stop)
-    process.on('SIGTERM', stop)
+  await runService(argv, {
+    name: 'relay',
+    usage: RELAY_USAGE,
+    parse: (args) => {
+      const input = readRelayConfig(args, env)
+      resolveRelayConfig(input) // checks the combination now, so a bad option is a usage error
+      return input
+    },
+    start: (input) => startRelay(input),
   })
-  await relay.close()
 }

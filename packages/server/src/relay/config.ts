@@ -5,6 +5,7 @@
  */
 import { availableParallelism } from 'node:os'
 import { join, resolve } from 'node:path'
+import { ConfigError, type Field, fieldHelp, parseDuration, parseFields } from '../config/index.ts'
 import { DEFAULT_HOST_LIMITS, type HostLimitConfig } from './hosts/limits.ts'
 import { DEFAULT_CONSUMER_LIMITS, type ConsumerLimits } from './output/consumer.ts'
 
@@ -51,20 +52,9 @@ export interface RelayConfig {
 
 export type RelayConfigInput = Partial<RelayConfig>
 
-export class ConfigError extends Error {
-  override name = 'ConfigError'
-}
+export { ConfigError, parseDuration }
 
-type Kind = 'string' | 'int' | 'bool' | 'list' | 'duration'
-interface Field {
-  key: keyof RelayConfig
-  flag: string
-  env: string
-  kind: Kind
-  help: string
-}
-
-export const FLAGS: readonly Field[] = [
+export const FLAGS: readonly Field<RelayConfig>[] = [
   { key: 'port', flag: 'port', env: 'RELAY_PORT', kind: 'int', help: 'port to listen on (default 2470; 0 = any)' },
   {
     key: 'bindHost',
@@ -85,9 +75,16 @@ export const FLAGS: readonly Field[] = [
   },
   { key: 'adminPassword', flag: 'admin-password', env: 'RELAY_ADMIN_PASSWORD', kind: 'string', help: 'admin password' },
   { key: 'devMode', flag: 'dev', env: 'RELAY_DEV_MODE', kind: 'bool', help: 'allow loopback/http hosts' },
-  { key: 'strict', flag: 'strict', env: 'RELAY_STRICT', kind: 'bool', help: 'drop failed sync 1.1 proofs (default)' },
+  {
+    key: 'strict',
+    flag: 'strict',
+    env: 'RELAY_STRICT',
+    kind: 'bool',
+    help: 'drop failed sync 1.1 proofs (default)',
+    off: { flag: 'lenient', help: 'pass failed sync 1.1 proofs (logged)' },
+  },
   { key: 'retentionMs', flag: 'retention', env: 'RELAY_RETENTION', kind: 'duration', help: 'replay window (72h)' },
-  { key: 'plcUrl', flag: 'plc-url', env: 'RELAY_PLC_URL', kind: 'string', help: 'PLC directory URL' },
+  { key: 'plcUrl', flag: 'plc-url', env: 'RELAY_PLC_URL', kind: 'url', help: 'PLC directory URL' },
   { key: 'verifyWorkers', flag: 'workers', env: 'RELAY_VERIFY_WORKERS', kind: 'int', help: 'verify threads' },
   { key: 'fsync', flag: 'fsync', env: 'RELAY_FSYNC', kind: 'bool', help: 'fsync the event log (default true)' },
   { key: 'maxConsumers', flag: 'max-consumers', env: 'RELAY_MAX_CONSUMERS', kind: 'int', help: 'stream consumers' },
@@ -138,68 +135,14 @@ export function resolveRelayConfig(input: RelayConfigInput = {}): RelayConfig {
   return cfg
 }
 
-/** Parses durations like `72h`, `30m`, `45s`, `2d` or plain milliseconds. */
-export function parseDuration(raw: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/.exec(raw.trim())
-  if (!m) throw new ConfigError(`not a duration: ${raw}`)
-  const unit = { ms: 1, s: 1000, m: 60_000, h: HOUR, d: 24 * HOUR }[(m[2] ?? 'ms') as 'ms']
-  return Math.round(Number(m[1]) * unit)
-}
-
-function parseValue(f: Field, raw: string): unknown {
-  switch (f.kind) {
-    case 'int':
-      if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${f.env} / --${f.flag} must be a whole number: ${raw}`)
-      return Number(raw.trim())
-    case 'bool': {
-      const v = raw.trim().toLowerCase()
-      if (['1', 'true', 'yes', 'on'].includes(v)) return true
-      if (['0', 'false', 'no', 'off'].includes(v)) return false
-      throw new ConfigError(`${f.env} / --${f.flag} must be true or false: ${raw}`)
-    }
-    case 'list':
-      return raw
-        .split(',')
-        .map((s) => s.trim())
-        .filter((s) => s !== '')
-    case 'duration':
-      return parseDuration(raw)
-    default:
-      return raw
-  }
-}
-
-/** Merges environment and flags (`--name value`, `--name=value`, `--flag` / `--no-flag`, `--lenient`). */
-export function readRelayConfig(argv: readonly string[], env: Record<string, string | undefined> = process.env) {
-  const out: Record<string, unknown> = {}
-  for (const f of FLAGS) {
-    const raw = env[f.env]
-    if (raw !== undefined && raw !== '') out[f.key] = parseValue(f, raw)
-  }
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]
-    if (!arg.startsWith('--')) throw new ConfigError(`unexpected argument: ${arg}`)
-    const eq = arg.indexOf('=')
-    const name = eq < 0 ? arg.slice(2) : arg.slice(2, eq)
-    if (name === 'lenient' && eq < 0) {
-      out.strict = false
-      continue
-    }
-    const field = FLAGS.find((f) => f.flag === name || (f.kind === 'bool' && `no-${f.flag}` === name))
-    if (!field) throw new ConfigError(`unknown option: --${name}`)
-    if (field.kind === 'bool' && eq < 0) {
-      out[field.key] = !name.startsWith('no-')
-      continue
-    }
-    const value = eq < 0 ? argv[++i] : arg.slice(eq + 1)
-    if (value === undefined) throw new ConfigError(`--${name} needs a value`)
-    out[field.key] = parseValue(field, value)
-  }
-  return out as RelayConfigInput
+/** Merges environment and flags (flags win); `--lenient` = `--no-strict`. */
+export function readRelayConfig(
+  argv: readonly string[],
+  env: Record<string, string | undefined> = process.env,
+): RelayConfigInput {
+  return parseFields(FLAGS, argv, env)
 }
 
 export function relayConfigHelp(): string {
-  const lines = FLAGS.map((f) => `  --${f.flag.padEnd(16)} ${f.env.padEnd(22)} ${f.help}`)
-  lines.push(`  --${'lenient'.padEnd(16)} ${''.padEnd(22)} pass failed sync 1.1 proofs (logged)`)
-  return lines.join('\n')
+  return fieldHelp(FLAGS)
 }

@@ -1,7 +1,9 @@
 /**
- * The AppView's XRPC methods, one file per NSID (each registers its handler on the router).
+ * The AppView's XRPC methods, one file per NSID (each registers its handler on the router). With a reader
+ * pool, READER_METHODS run on reader threads (read-pool.ts); the rest (writes, calls to feed generators)
+ * and everything while no reader has started yet run here.
  */
-import type { XrpcRouter } from '../../http/index.ts'
+import type { XrpcHandler, XrpcRouter } from '../../http/index.ts'
 import type { AppViewContext } from '../context.ts'
 import appBskyActorGetprofile from './app.bsky.actor.getProfile.ts'
 import appBskyActorGetprofiles from './app.bsky.actor.getProfiles.ts'
@@ -33,6 +35,7 @@ import appBskyNotificationGetunreadcount from './app.bsky.notification.getUnread
 import appBskyNotificationListnotifications from './app.bsky.notification.listNotifications.ts'
 import appBskyNotificationUpdateseen from './app.bsky.notification.updateSeen.ts'
 import comAtprotoRepoGetrecord from './com.atproto.repo.getRecord.ts'
+import type { ReadPool } from './read-pool.ts'
 
 const ROUTES = [
   appBskyActorGetprofile,
@@ -67,6 +70,49 @@ const ROUTES = [
   comAtprotoRepoGetrecord,
 ]
 
-export function registerRoutes(router: XrpcRouter, app: AppViewContext): void {
-  for (const register of ROUTES) register(router, app)
+/** Queries that only read the database. */
+export const READER_METHODS: ReadonlySet<string> = new Set([
+  'app.bsky.actor.getProfile',
+  'app.bsky.actor.getProfiles',
+  'app.bsky.actor.getSuggestions',
+  'app.bsky.actor.searchActors',
+  'app.bsky.actor.searchActorsTypeahead',
+  'app.bsky.feed.getActorLikes',
+  'app.bsky.feed.getAuthorFeed',
+  'app.bsky.feed.getFeedGenerators',
+  'app.bsky.feed.getLikes',
+  'app.bsky.feed.getPostThread',
+  'app.bsky.feed.getPosts',
+  'app.bsky.feed.getQuotes',
+  'app.bsky.feed.getRepostedBy',
+  'app.bsky.feed.getTimeline',
+  'app.bsky.feed.searchPosts',
+  'app.bsky.graph.getBlocks',
+  'app.bsky.graph.getFollowers',
+  'app.bsky.graph.getFollows',
+  'app.bsky.graph.getList',
+  'app.bsky.graph.getLists',
+  'app.bsky.graph.getMutes',
+  'app.bsky.graph.getRelationships',
+  'app.bsky.notification.getUnreadCount',
+  'app.bsky.notification.listNotifications',
+  'com.atproto.repo.getRecord',
+])
+
+export function registerRoutes(router: XrpcRouter, app: AppViewContext, pool?: ReadPool): void {
+  const target = pool ? offloading(router, pool) : router
+  for (const register of ROUTES) register(target, app)
+}
+
+/** The router, with READER_METHODS' handlers sent to the pool when a reader is up. */
+function offloading(router: XrpcRouter, pool: ReadPool): XrpcRouter {
+  const wrapped: XrpcRouter = Object.create(router)
+  wrapped.query = (nsid, handler, opts) => {
+    if (!READER_METHODS.has(nsid)) return router.query(nsid, handler, opts)
+    const local = handler as XrpcHandler<{ did?: string } | undefined>
+    const offloaded: XrpcHandler<{ did?: string } | undefined> = (ctx) =>
+      pool.run({ nsid, params: ctx.params, viewer: ctx.auth?.did }) ?? local(ctx)
+    return router.query(nsid, offloaded as XrpcHandler<never>, opts as never)
+  }
+  return wrapped
 }

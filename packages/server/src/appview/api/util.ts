@@ -9,8 +9,17 @@ import type { AppViewContext } from '../context.ts'
  * A JSON response. View objects are already in the JSON form (records are stored that way), so a plain
  * JSON.stringify is exact and skips the data-model conversion of the generic output path.
  */
-export const json = (body: unknown): Response =>
-  new Response(JSON.stringify(body), { headers: { 'content-type': 'application/json; charset=utf-8' } })
+export function json(body: unknown): Response {
+  const text = JSON.stringify(body)
+  const res = new Response(text, { headers: { 'content-type': 'application/json; charset=utf-8' } })
+  texts.set(res, text)
+  return res
+}
+
+const texts = new WeakMap<Response, string>()
+
+/** The JSON text of a response made by `json` (reader threads send it on without reading the body). */
+export const jsonText = (res: Response): string | undefined => texts.get(res)
 
 export interface Cursor {
   sortAt: string

@@ -5,10 +5,11 @@
  * the Kysely instance), through the given Kysely instance (transaction) on PostgreSQL. This skips Kysely's
  * per-call building and compiling, which costs more than SQLite's own work for small statements.
  *
- * Only for statements with a fixed shape (no variable-length IN lists).
+ * Only for statements with a fixed shape. A variable-length list is one argument: write the condition with
+ * `inList` (json_each on SQLite, = any(array) on PostgreSQL) and pass a JS array.
  */
 import type BetterSqlite3 from 'better-sqlite3'
-import { type Compilable, CompiledQuery, type Kysely, type QueryResult, type RawBuilder } from 'kysely'
+import { type Compilable, CompiledQuery, type Kysely, type QueryResult, type RawBuilder, sql } from 'kysely'
 import type { AppViewSchema } from './schema.ts'
 
 export interface StatementCtx {
@@ -36,15 +37,29 @@ export interface Prepared<R> {
   run(ctx: StatementCtx, args: unknown[]): Promise<number>
 }
 
-/** `build(db, arg)` returns a builder whose parameters are `arg(0)`, `arg(1)`, … (or constants). */
+/** `column IN <the list passed as argument i>`, one statement whatever the list's length. */
+export function inList(dialect: 'sqlite' | 'postgres', column: string, arg: string): RawBuilder<boolean> {
+  return dialect === 'sqlite'
+    ? sql<boolean>`${sql.ref(column)} in (select value from json_each(${arg}))`
+    : sql<boolean>`${sql.ref(column)} = any(${arg}::text[])`
+}
+
+/**
+ * `build(db, arg, dialect)` returns a builder whose parameters are `arg(0)`, `arg(1)`, … (or constants).
+ * Array arguments are lists for `inList`.
+ */
 export function prepared<R = Record<string, unknown>>(
-  build: (db: Kysely<AppViewSchema>, arg: (i: number) => string) => Compilable | RawBuilder<unknown>,
+  build: (
+    db: Kysely<AppViewSchema>,
+    arg: (i: number) => string,
+    dialect: 'sqlite' | 'postgres',
+  ) => Compilable | RawBuilder<unknown>,
 ): Prepared<R> {
   const byDialect = new Map<string, Compiled>()
   const compiled = (ctx: StatementCtx): Compiled => {
     let c = byDialect.get(ctx.dialect)
     if (!c) {
-      const b = build(ctx.db, (i) => `${MARK}${i}`)
+      const b = build(ctx.db, (i) => `${MARK}${i}`, ctx.dialect)
       const q = 'isRawBuilder' in b ? b.compile(ctx.db) : b.compile()
       const slots = q.parameters.map((p): Slot => {
         if (typeof p === 'string' && p.startsWith(MARK)) return { arg: Number(p.slice(MARK.length)) }
@@ -58,7 +73,8 @@ export function prepared<R = Record<string, unknown>>(
   const params = (c: Compiled, args: unknown[], sqlite: boolean): unknown[] =>
     c.slots.map((s) => {
       const v = 'arg' in s ? args[s.arg] : s.value
-      return sqlite && typeof v === 'boolean' ? (v ? 1 : 0) : v
+      if (!sqlite) return v
+      return typeof v === 'boolean' ? (v ? 1 : 0) : Array.isArray(v) ? JSON.stringify(v) : v
     })
   const exec = async (ctx: StatementCtx, args: unknown[]): Promise<QueryResult<R> | { rows: R[]; changes: number }> => {
     const c = compiled(ctx)

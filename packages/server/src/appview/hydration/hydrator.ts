@@ -4,9 +4,10 @@
  * parents and roots, thread/post gates, authors, the viewer's relationships to every author, and the
  * list memberships thread gates ask about. Each step is one query per kind per batch, not per item.
  */
-import type { Db } from '../db/index.ts'
+import type { AppViewDb } from '../db/index.ts'
 import { loadActorCounts, loadActors, loadRelationships } from './actors.ts'
 import { loadFeedGens, loadGates, loadLists, loadPosts } from './posts.ts'
+import type { StatementCtx } from './queries.ts'
 import { type HydrationState, emptyState } from './state.ts'
 
 export interface FeedItemRef {
@@ -17,7 +18,18 @@ export interface FeedItemRef {
 }
 
 export class Hydrator {
-  constructor(readonly db: Db) {}
+  readonly #appDb: AppViewDb
+  #q: StatementCtx | undefined
+
+  constructor(appDb: AppViewDb) {
+    this.#appDb = appDb
+  }
+
+  /** The connection, for the prepared statements (queries.ts) and Kysely. */
+  get q(): StatementCtx {
+    this.#q ??= { db: this.#appDb.db, dialect: this.#appDb.dialect, sqlite: this.#appDb.database.sqlite }
+    return this.#q
+  }
 
   state(viewer?: string): HydrationState & { viewerLists: Set<string> } {
     return { ...emptyState(viewer), viewerLists: new Set<string>() }
@@ -26,15 +38,15 @@ export class Hydrator {
   /** Accounts and the viewer's relationships to them; `detailed` adds counts. */
   async actors(state: HydrationState, dids: Iterable<string>, opts: { detailed?: boolean } = {}): Promise<void> {
     const list = [...new Set(dids)]
-    await loadActors(this.db, state, list)
-    await loadRelationships(this.db, state, list)
+    await loadActors(this.q, state, list)
+    await loadRelationships(this.q, state, list)
     const byList: string[] = []
     for (const d of list) {
       const l = state.rels.get(d)?.blockingByList
       if (l) byList.push(l)
     }
-    if (byList.length > 0) await loadLists(this.db, state, byList)
-    if (opts.detailed) await loadActorCounts(this.db, state, list)
+    if (byList.length > 0) await loadLists(this.q, state, byList)
+    if (opts.detailed) await loadActorCounts(this.q, state, list)
   }
 
   /** Posts, what they embed and reply to, their gates, authors and relationships. */
@@ -44,7 +56,7 @@ export class Hydrator {
     opts: { replyRefs?: boolean } = {},
   ): Promise<void> {
     let level = [...new Set(uris)]
-    await loadPosts(this.db, state, level)
+    await loadPosts(this.q, state, level)
     if (opts.replyRefs) {
       const refs: string[] = []
       for (const u of level) {
@@ -52,31 +64,31 @@ export class Hydrator {
         if (p?.replyParent) refs.push(p.replyParent)
         if (p?.replyRoot) refs.push(p.replyRoot)
       }
-      await loadPosts(this.db, state, refs)
+      await loadPosts(this.q, state, refs)
       level = [...level, ...refs]
     }
     // Two levels of embedded records: the quote, and the quote's own quote (shown without its embeds).
     for (let depth = 0; depth < 2; depth++) {
       const embedded = level.map((u) => state.posts.get(u)?.embedUri).filter((u): u is string => !!u)
-      await loadPosts(this.db, state, embedded)
-      await loadFeedGens(this.db, state, embedded)
-      await loadLists(this.db, state, embedded)
+      await loadPosts(this.q, state, embedded)
+      await loadFeedGens(this.q, state, embedded)
+      await loadLists(this.q, state, embedded)
       level = embedded
     }
     const roots = new Set<string>()
     for (const p of state.posts.values()) roots.add(p.replyRoot ?? p.uri)
-    await loadGates(this.db, state, [...roots, ...state.posts.keys()])
+    await loadGates(this.q, state, [...roots, ...state.posts.keys()])
     await this.#viewerLists(state)
     await this.actors(state, this.#creators(state))
   }
 
   async feedGens(state: HydrationState, uris: Iterable<string>): Promise<void> {
-    await loadFeedGens(this.db, state, uris)
+    await loadFeedGens(this.q, state, uris)
     await this.actors(state, this.#creators(state))
   }
 
   async lists(state: HydrationState, uris: Iterable<string>): Promise<void> {
-    await loadLists(this.db, state, uris)
+    await loadLists(this.q, state, uris)
     await this.actors(state, this.#creators(state))
   }
 
@@ -113,7 +125,7 @@ export class Hydrator {
     }
     const todo = [...lists].filter((l) => !state.viewerLists?.has(l))
     if (todo.length === 0) return
-    const rows = await this.db
+    const rows = await this.q.db
       .selectFrom('list_item')
       .select('list_uri')
       .where('subject', '=', state.viewer)

@@ -3,114 +3,49 @@
  * their thread gates and post gates, feed generators and lists (for embeds and their own views).
  */
 import { sql } from 'kysely'
-import type { Db } from '../db/index.ts'
 import { chunks, parseJson } from './actors.ts'
+import { type StatementCtx, selectGates, selectPosts } from './queries.ts'
 import type { GateInfo, HydrationState } from './state.ts'
 
-export async function loadPosts(db: Db, state: HydrationState, uris: Iterable<string>): Promise<void> {
+export async function loadPosts(q: StatementCtx, state: HydrationState, uris: Iterable<string>): Promise<void> {
   const missing = [...new Set(uris)].filter((u) => !state.posts.has(u) && u.includes('/app.bsky.feed.post/'))
-  for (const part of chunks(missing)) {
-    const rows = await db
-      .selectFrom('post')
-      .innerJoin('record', 'record.uri', 'post.uri')
-      .leftJoin('record_agg', 'record_agg.uri', 'post.uri')
-      .select([
-        'post.uri',
-        'post.cid',
-        'post.creator',
-        'post.indexed_at',
-        'post.sort_at',
-        'post.reply_root',
-        'post.reply_parent',
-        'post.embed_uri',
-        'record.json',
-        'record_agg.like_count',
-        'record_agg.repost_count',
-        'record_agg.reply_count',
-        'record_agg.quote_count',
-      ])
-      .where('post.uri', 'in', part)
-      .execute()
-    for (const r of rows) {
-      state.posts.set(r.uri, {
-        uri: r.uri,
-        cid: r.cid,
-        creator: r.creator,
-        record: parseJson(r.json),
-        indexedAt: r.indexed_at,
-        sortAt: r.sort_at,
-        replyRoot: r.reply_root,
-        replyParent: r.reply_parent,
-        embedUri: r.embed_uri,
-        counts: {
-          like: Number(r.like_count ?? 0),
-          repost: Number(r.repost_count ?? 0),
-          reply: Number(r.reply_count ?? 0),
-          quote: Number(r.quote_count ?? 0),
-        },
-      })
-    }
-    if (state.viewer)
-      await loadPostViewer(
-        db,
-        state,
-        rows.map((r) => r.uri),
-      )
-  }
-}
-
-async function loadPostViewer(db: Db, state: HydrationState, uris: string[]): Promise<void> {
-  if (uris.length === 0 || !state.viewer) return
+  if (missing.length === 0) return
   const viewer = state.viewer
-  const [likes, reposts] = await Promise.all([
-    db
-      .selectFrom('like')
-      .select(['uri', 'subject'])
-      .where('creator', '=', viewer)
-      .where('subject', 'in', uris)
-      .execute(),
-    db
-      .selectFrom('repost')
-      .select(['uri', 'subject'])
-      .where('creator', '=', viewer)
-      .where('subject', 'in', uris)
-      .execute(),
-  ])
-  for (const uri of uris) {
-    const p = state.posts.get(uri)
-    if (p) p.viewer = {}
-  }
-  for (const l of likes) {
-    const v = state.posts.get(l.subject)?.viewer
-    if (v) v.like ??= l.uri
-  }
-  for (const r of reposts) {
-    const v = state.posts.get(r.subject)?.viewer
-    if (v) v.repost ??= r.uri
+  for (const r of await selectPosts.all(q, [viewer ?? null, missing])) {
+    state.posts.set(r.uri, {
+      uri: r.uri,
+      cid: r.cid,
+      creator: r.creator,
+      record: parseJson(r.json),
+      indexedAt: r.indexed_at,
+      sortAt: r.sort_at,
+      replyRoot: r.reply_root,
+      replyParent: r.reply_parent,
+      embedUri: r.embed_uri,
+      counts: {
+        like: Number(r.like_count ?? 0),
+        repost: Number(r.repost_count ?? 0),
+        reply: Number(r.reply_count ?? 0),
+        quote: Number(r.quote_count ?? 0),
+      },
+      viewer: viewer ? { like: r.viewer_like ?? undefined, repost: r.viewer_repost ?? undefined } : undefined,
+    })
   }
 }
 
 /** Thread gates (keyed by post URI) of the given posts, and their post gates. */
-export async function loadGates(db: Db, state: HydrationState, postUris: Iterable<string>): Promise<void> {
-  const uris = [...new Set(postUris)].filter((u) => !state.threadgates.has(u) || !state.postgates.has(u))
-  for (const [table, target] of [
-    ['threadgate', state.threadgates],
-    ['postgate', state.postgates],
-  ] as const) {
-    for (const part of chunks(uris.filter((u) => !target.has(u)))) {
-      const rows = await db
-        .selectFrom(table)
-        .innerJoin('record', 'record.uri', `${table}.uri`)
-        .select([`${table}.uri as uri`, `${table}.cid as cid`, `${table}.post_uri as post_uri`, 'record.json'])
-        .where(`${table}.post_uri`, 'in', part)
-        .execute()
-      for (const r of rows)
-        target.set(r.post_uri, { uri: r.uri, cid: r.cid, record: parseJson(r.json) } satisfies GateInfo)
-    }
+export async function loadGates(q: StatementCtx, state: HydrationState, postUris: Iterable<string>): Promise<void> {
+  const checked = (state.gatesChecked ??= new Set())
+  const uris = [...new Set(postUris)].filter((u) => !checked.has(u))
+  if (uris.length === 0) return
+  for (const u of uris) checked.add(u)
+  for (const r of await selectGates.all(q, [uris])) {
+    const target = r.kind === 'threadgate' ? state.threadgates : state.postgates
+    target.set(r.post_uri, { uri: r.uri, cid: r.cid, record: parseJson(r.json) } satisfies GateInfo)
   }
 }
 
-export async function loadFeedGens(db: Db, state: HydrationState, uris: Iterable<string>): Promise<void> {
+export async function loadFeedGens({ db }: StatementCtx, state: HydrationState, uris: Iterable<string>): Promise<void> {
   const missing = [...new Set(uris)].filter((u) => !state.feedgens.has(u) && u.includes('/app.bsky.feed.generator/'))
   for (const part of chunks(missing)) {
     const rows = await db
@@ -152,7 +87,7 @@ export async function loadFeedGens(db: Db, state: HydrationState, uris: Iterable
   }
 }
 
-export async function loadLists(db: Db, state: HydrationState, uris: Iterable<string>): Promise<void> {
+export async function loadLists({ db }: StatementCtx, state: HydrationState, uris: Iterable<string>): Promise<void> {
   const missing = [...new Set(uris)].filter((u) => !state.lists.has(u) && u.includes('/app.bsky.graph.list/'))
   for (const part of chunks(missing)) {
     const rows = await db

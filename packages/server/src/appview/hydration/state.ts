@@ -90,6 +90,8 @@ export interface HydrationState {
   postgates: Map<string, GateInfo>
   feedgens: Map<string, FeedGenInfo>
   lists: Map<string, ListInfo>
+  /** Post URIs whose gates were looked up (most posts have none). */
+  gatesChecked?: Set<string>
 }
 
 export function emptyState(viewer?: string): HydrationState {

@@ -17,6 +17,7 @@ import { writeTransaction } from '../../db/index.ts'
 import type { AppViewDb, Db } from '../db/index.ts'
 import { prepared } from '../db/prepared.ts'
 import type { IndexCtx, IndexingPlugin, JsonObject } from './types.ts'
+import { runRecounts } from './util.ts'
 
 export interface IndexerOptions {
   plugins: readonly IndexingPlugin[]
@@ -63,13 +64,24 @@ export class Indexer {
     return [...this.#plugins.keys()]
   }
 
-  /** Applies a batch of events atomically. */
-  async apply(events: readonly SyncEvent[]): Promise<void> {
-    if (events.length === 0) return
+  /**
+   * Applies a batch of events atomically; `within` adds its own writes to the same transaction (the
+   * ingester's cursor and repository states).
+   */
+  async apply(events: readonly SyncEvent[], within?: (ctx: IndexCtx) => Promise<void>): Promise<void> {
+    if (events.length === 0 && !within) return
     try {
       await writeTransaction(this.appDb.database, async (tx) => {
-        const ctx: IndexCtx = { db: tx as Db, dialect: this.appDb.dialect, sqlite: this.appDb.database.sqlite }
+        const recounts = new Set<string>()
+        const ctx: IndexCtx = {
+          db: tx as Db,
+          dialect: this.appDb.dialect,
+          sqlite: this.appDb.database.sqlite,
+          recounts,
+        }
         for (const evt of events) await this.#applyOne(ctx, evt)
+        await runRecounts(ctx, recounts)
+        await within?.(ctx)
       })
     } catch (err) {
       this.#knownActors.clear() // rows inserted by the rolled-back transaction are gone

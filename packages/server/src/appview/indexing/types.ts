@@ -3,7 +3,8 @@
  * record (source rows, feed items, notifications, recounted aggregates); `delete` undoes exactly that for a
  * URI, reading back whatever it needs from its own rows before removing them. The indexer guarantees each
  * runs at most once per record version (it checks the `record` table first), inside the batch's
- * transaction, and removes notifications caused by the record itself.
+ * transaction, and removes notifications caused by the record itself. Count recomputations requested
+ * during a batch run once at its end (so a post liked 50 times in a batch is recounted once).
  */
 import type { Db } from '../db/index.ts'
 import type { StatementCtx } from '../db/prepared.ts'
@@ -28,6 +29,8 @@ export interface IndexedRecord {
  */
 export interface IndexCtx extends StatementCtx {
   db: Db
+  /** Counts to recompute once, at the end of the batch (util.ts recountRecord/recountActor). */
+  recounts?: Set<string>
 }
 
 export interface IndexingPlugin {

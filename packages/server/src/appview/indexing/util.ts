@@ -113,9 +113,11 @@ const RECORD_RECOUNT = {
   quote_count: recordRecount('quote_count'),
 }
 
-/** Recomputes one count of a record (post, feed generator, …) from the source rows. */
+/** Recomputes one count of a record (post, feed generator, …) from the source rows (at the batch's end). */
 export async function recountRecord(ctx: IndexCtx, uri: string | null | undefined, field: RecordCount): Promise<void> {
-  if (uri) await RECORD_RECOUNT[field].run(ctx, [uri])
+  if (!uri) return
+  if (ctx.recounts) ctx.recounts.add(`${field} ${uri}`)
+  else await RECORD_RECOUNT[field].run(ctx, [uri])
 }
 
 type ActorCount = 'followers_count' | 'follows_count' | 'posts_count'
@@ -148,5 +150,20 @@ const ACTOR_RECOUNT = {
 }
 
 export async function recountActor(ctx: IndexCtx, did: string | null | undefined, field: ActorCount): Promise<void> {
-  if (did) await ACTOR_RECOUNT[field].run(ctx, [did])
+  if (!did) return
+  if (ctx.recounts) ctx.recounts.add(`${field} ${did}`)
+  else await ACTOR_RECOUNT[field].run(ctx, [did])
+}
+
+const RECOUNTS: Record<string, { run(ctx: IndexCtx, args: unknown[]): Promise<number> }> = {
+  ...RECORD_RECOUNT,
+  ...ACTOR_RECOUNT,
+}
+
+/** Runs the recounts deferred during a batch (keys `<field> <uri or did>`). */
+export async function runRecounts(ctx: IndexCtx, keys: Iterable<string>): Promise<void> {
+  for (const key of keys) {
+    const sp = key.indexOf(' ')
+    await RECOUNTS[key.slice(0, sp)].run(ctx, [key.slice(sp + 1)])
+  }
 }

@@ -3,8 +3,28 @@
  * AppView at another relay starts fresh), per-repository sync state, and — for exact resyncs — the records
  * the AppView holds for an account, read from the `record` table.
  */
-import type { RepoState, SyncStore } from '@stratus/core/sync'
+import type { BatchAck, RepoState, SyncStore } from '@stratus/core/sync'
 import type { Db } from '../db/index.ts'
+import { type StatementCtx, prepared } from '../db/prepared.ts'
+
+const upsertCursor = prepared((db, a) =>
+  db
+    .insertInto('sync_cursor')
+    .values({ name: a(0), value: a(1) as unknown as number })
+    .onConflict((oc) => oc.column('name').doUpdateSet({ value: (eb) => eb.ref('excluded.value') })),
+)
+const upsertRepo = prepared((db, a) =>
+  db
+    .insertInto('sync_repo')
+    .values({ did: a(0), rev: a(1), data: a(2), status: a(3) })
+    .onConflict((oc) =>
+      oc.column('did').doUpdateSet({
+        rev: (eb) => eb.ref('excluded.rev'),
+        data: (eb) => eb.ref('excluded.data'),
+        status: (eb) => eb.ref('excluded.status'),
+      }),
+    ),
+)
 
 export class DbSyncStore implements SyncStore {
   constructor(
@@ -44,6 +64,12 @@ export class DbSyncStore implements SyncStore {
       .values({ did, ...values })
       .onConflict((oc) => oc.column('did').doUpdateSet(values))
       .execute()
+  }
+
+  /** Writes a batch's acknowledgement inside the batch's transaction (sync kit `persistInHandler`). */
+  async saveAck(ctx: StatementCtx, ack: BatchAck): Promise<void> {
+    for (const [did, st] of ack.repos) await upsertRepo.run(ctx, [did, st.rev, st.data ?? null, st.status])
+    if (ack.cursor !== undefined) await upsertCursor.run(ctx, [this.cursorName, ack.cursor])
   }
 
   async listRecords(did: string): Promise<Map<string, string>> {

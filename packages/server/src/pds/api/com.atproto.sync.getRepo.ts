@@ -1,14 +1,18 @@
 /**
- * com.atproto.sync.getRepo: the whole repository as a CAR (root = the head commit), streamed in ~64 KiB
- * chunks. The block list is read in one synchronous step so the export is one consistent commit even if
- * the account writes (and garbage-collects old blocks) while the client is still downloading.
- * `since` is accepted but the full repository is sent: the block store does not record the rev that added
- * each block, and a superset is a valid answer (clients ignore blocks they already have).
+ * com.atproto.sync.getRepo: the repository as a CAR (root = the head commit), streamed in ~64 KiB chunks.
+ * The block list is read in one synchronous step so the export is one consistent commit even if the account
+ * writes (and garbage-collects old blocks) while the client is still downloading.
+ *
+ * Without `since`: every block reachable from the head, in tree order. With `since` (a rev the client
+ * holds): the head commit and the live blocks added by later commits (each block row keeps the rev that
+ * last added it, see repo/block-store.ts), as the official PDS does; blocks stored before revs were
+ * recorded are always included, which keeps the answer a superset of what the client lacks.
  */
 import { writeCar } from '@stratus/core/data'
 import { repoBlocks } from '@stratus/core/repo'
 import type { XrpcRouter } from '../../http/index.ts'
 import type { PdsContext } from '../context.ts'
+import type { AccountBlockStore } from '../repo/block-store.ts'
 import { type SyncAuth, assertRepoAvailable, repoReader, repoRoot, syncAuth } from '../sequencer/repo-access.ts'
 
 export default function register(router: XrpcRouter, ctx: PdsContext): void {
@@ -16,9 +20,14 @@ export default function register(router: XrpcRouter, ctx: PdsContext): void {
     'com.atproto.sync.getRepo',
     ({ params, auth }) => {
       const did = params.did as string
+      const since = params.since as string | undefined
       assertRepoAvailable(ctx, did, auth)
       const root = repoRoot(ctx, did)
-      const blocks = [...repoBlocks(repoReader(ctx).blockStore(did), root.cid)]
+      const store = repoReader(ctx).blockStore(did)
+      const blocks =
+        since !== undefined && 'blocksSince' in store
+          ? (store as AccountBlockStore).blocksSince(since)
+          : [...repoBlocks(store, root.cid)]
       return { encoding: 'application/vnd.ipld.car', body: writeCar([root.cid], blocks) }
     },
     { auth: syncAuth(ctx) },

@@ -8,6 +8,10 @@
  * `applyCommit` does NOT open a transaction: callers run it inside `db.transact`. It refuses (RepoError) a
  * commit that does not follow the stored root, so two writers cannot fork a repository. Blocks are not
  * verified (core made them, or verified them on import).
+ *
+ * A block whose count drops to zero stays as a dead row (refs <= 0) that no read returns, and is deleted
+ * later in batches by {@link collectDeadBlocks} (see migration 006: deleting inside the write dirtied a
+ * random index page per block). Each row also keeps the rev that last added it, for getRepo `since`.
  */
 import { CID } from '@stratus/core/data'
 import { type BlockStore, type CommitData, RepoError, type RepoRoot, refChanges } from '@stratus/core/repo'
@@ -16,12 +20,11 @@ import type { PdsDatabase } from '../db/index.ts'
 const SQL = {
   root: 'SELECT id, cid, rev FROM repo_root WHERE did = ?',
   commitBytes: 'SELECT cid, commit_bytes FROM repo_root WHERE id = ?',
-  get: 'SELECT bytes FROM repo_block WHERE repo = ? AND cid = ?',
-  has: 'SELECT 1 AS x FROM repo_block WHERE repo = ? AND cid = ?',
-  upsert: `INSERT INTO repo_block (repo, cid, bytes, refs) VALUES (?, ?, ?, ?)
-    ON CONFLICT (repo, cid) DO UPDATE SET refs = refs + excluded.refs`,
-  addRefs: 'UPDATE repo_block SET refs = refs + ? WHERE repo = ? AND cid = ?',
-  dropIfUnused: 'DELETE FROM repo_block WHERE repo = ? AND cid = ? AND refs + ? <= 0',
+  get: 'SELECT bytes FROM repo_block WHERE repo = ? AND cid = ? AND refs > 0',
+  upsert: `INSERT INTO repo_block (repo, cid, bytes, refs, rev) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (repo, cid) DO UPDATE SET refs = max(refs, 0) + excluded.refs, rev = excluded.rev`,
+  addRefs: 'UPDATE repo_block SET refs = max(refs, 0) + ? WHERE repo = ? AND cid = ? RETURNING refs',
+  since: 'SELECT cid, bytes FROM repo_block WHERE repo = ? AND refs > 0 AND (rev IS NULL OR rev > ?)',
   insertRoot: 'INSERT INTO repo_root (did, cid, rev, commit_bytes, indexed_at) VALUES (?, ?, ?, ?, ?) RETURNING id',
   updateRoot: 'UPDATE repo_root SET cid = ?, rev = ?, commit_bytes = ?, indexed_at = ? WHERE id = ?',
 }
@@ -43,6 +46,8 @@ export function readRoot(db: PdsDatabase, did: string): StoredRoot | null {
 
 export class AccountBlockStore implements BlockStore {
   private id: number | null | undefined
+  /** Blocks this store's commits left without references (dead rows for collectDeadBlocks). */
+  died = 0
 
   constructor(
     readonly db: PdsDatabase,
@@ -74,8 +79,8 @@ export class AccountBlockStore implements BlockStore {
     return root ? { cid: root.cid, rev: root.rev } : null
   }
 
-  /** See the module comment: call inside `db.transact`. */
-  applyCommit(commit: CommitData): void {
+  /** See the module comment: call inside `db.transact`. Returns how many blocks died (for collectDeadBlocks). */
+  applyCommit(commit: CommitData): number {
     if (commit.did !== this.did) throw new RepoError(`commit for ${commit.did} applied to the store of ${this.did}`)
     const root = readRoot(this.db, this.did)
     const follows = root === null ? commit.prev === null : commit.prev?.equals(root.cid) === true
@@ -94,11 +99,11 @@ export class AccountBlockStore implements BlockStore {
       this.db.stmt(SQL.updateRoot).run(commit.cid.bytes, commit.rev, commitBytes, now, id)
     }
     this.id = id
-    this.applyRefs(id, commit)
+    return this.applyRefs(id, commit)
   }
 
-  /** Stores new blocks with their counts, adjusts the others, deletes blocks whose count reaches zero. */
-  private applyRefs(id: number, commit: CommitData): void {
+  /** Stores new blocks with their counts and adjusts the others; returns how many reached zero. */
+  private applyRefs(id: number, commit: CommitData): number {
     const changes = refChanges(commit)
     // The commit blocks are counted by refChanges (head pointer) but live in the root row.
     changes.delete(commit.cid.toString())
@@ -108,17 +113,33 @@ export class AccountBlockStore implements BlockStore {
       const key = b.cid.toString()
       const change = changes.get(key)
       if (!change || change.delta <= 0) continue // the commit itself, or a block nothing references
-      upsert.run(id, b.cid.bytes, b.bytes, change.delta)
+      upsert.run(id, b.cid.bytes, b.bytes, change.delta, commit.rev)
       changes.delete(key)
     }
-    const drop = this.db.stmt(SQL.dropIfUnused)
     const addRefs = this.db.stmt(SQL.addRefs)
+    let died = 0
     for (const { cid, delta } of changes.values()) {
       if (delta === 0) continue
-      // Most decrements remove the block's last reference: try the delete first.
-      if (delta < 0 && drop.run(id, cid.bytes, delta).changes > 0) continue
-      addRefs.run(delta, id, cid.bytes)
+      const row = addRefs.get(delta, id, cid.bytes) as { refs: number } | undefined
+      if (row && row.refs <= 0) died++
     }
+    this.died += died
+    return died
+  }
+
+  /**
+   * The live blocks added after revision `since` (every block stored before revs were recorded counts as
+   * newer), the head commit included: what a client holding the repo at `since` is missing.
+   */
+  blocksSince(since: string): { cid: CID; bytes: Uint8Array }[] {
+    const id = this.repoId()
+    if (id === null) return []
+    const head = this.db.stmt(SQL.commitBytes).get(id) as { cid: Uint8Array; commit_bytes: Uint8Array }
+    const rows = this.db.stmt(SQL.since).all(id, since) as { cid: Uint8Array; bytes: Uint8Array }[]
+    return [
+      { cid: toCid(head.cid), bytes: view(head.commit_bytes) },
+      ...rows.map((r) => ({ cid: toCid(r.cid), bytes: view(r.bytes) })),
+    ]
   }
 
   /**
@@ -143,6 +164,16 @@ export class AccountBlockStore implements BlockStore {
   countBlocks(): number {
     const id = this.repoId()
     if (id === null) return 0
-    return (this.db.stmt('SELECT count(*) AS n FROM repo_block WHERE repo = ?').get(id) as { n: number }).n + 1
+    return (this.db.stmt('SELECT count(*) AS n FROM repo_block WHERE repo = ? AND refs > 0').get(id) as { n: number }).n + 1
   }
+}
+
+/**
+ * Deletes up to `limit` dead blocks (refs <= 0) of any account, in one statement (run it inside a
+ * transaction); returns how many went. Batching is the point: many deletes share the index pages they touch.
+ */
+export function collectDeadBlocks(db: PdsDatabase, limit: number): number {
+  return db
+    .stmt('DELETE FROM repo_block WHERE rowid IN (SELECT rowid FROM repo_block WHERE refs <= 0 LIMIT ?)')
+    .run(limit).changes
 }

@@ -32,13 +32,15 @@ import {
 import { InvalidRequestError } from '@stratus/core/xrpc'
 import type { PdsBlobs, ServedBlob } from '../blobs/store.ts'
 import type { PdsDatabase } from '../db/index.ts'
-import { AccountBlockStore, readRoot } from './block-store.ts'
+import { AccountBlockStore, collectDeadBlocks, readRoot } from './block-store.ts'
 import { RepoCache } from './cache.ts'
 import type { PreparedRecordWrite, PreparedWrite } from './prepare.ts'
 import * as records from './records.ts'
 
 /** Most writes in one commit (the firehose limit). */
 export const MAX_WRITES = 200
+/** Dead blocks (see block-store.ts) that trigger a collection. */
+const GC_BATCH = 1024
 /** Largest block set of one commit's firehose event. */
 export const MAX_EVENT_BLOCK_BYTES = 2_000_000
 
@@ -67,6 +69,8 @@ export class PdsRepo {
   readonly db: PdsDatabase
   readonly blobs: PdsBlobs
   readonly cache: RepoCache
+  private deadBlocks = 0
+  private gcScheduled = false
 
   constructor(readonly deps: PdsRepoDeps) {
     this.db = deps.db
@@ -149,7 +153,7 @@ export class PdsRepo {
   processWrites(did: string, writes: PreparedWrite[], opts: WriteOptions = {}): CommitData {
     if (writes.length > MAX_WRITES) throw new InvalidRequestError(`Too many writes. Max: ${MAX_WRITES}`)
     let removed: string[] = []
-    const { commit, repo } = this.db.transact(() => {
+    const { commit, repo, died } = this.db.transact(() => {
       const root = readRoot(this.db, did)
       if (!root) throw new InvalidRequestError(`No repo root found for ${did}`)
       if (opts.swapCommit && !opts.swapCommit.equals(root.cid)) {
@@ -158,12 +162,14 @@ export class PdsRepo {
       const before = this.current(did, root)
       checkRecordSwaps(before, writes)
       const commit = formatCommit(before, writes, this.deps.signingKey(did))
-      const repo = before.applyCommit(commit, this.blockStore(did))
+      const store = this.blockStore(did)
+      const repo = before.applyCommit(commit, store)
       removed = this.indexWrites(did, writes, commit.rev)
       sequenceCommit(this.deps.sequencer(), did, commit)
-      return { commit, repo }
+      return { commit, repo, died: store.died }
     })
     this.cache.set(did, repo)
+    this.noteDeadBlocks(died)
     this.blobs.removeFiles(did, removed)
     return commit
   }
@@ -185,6 +191,27 @@ export class PdsRepo {
     }
     if (unlinked.length === 0 && linked.length === 0) return []
     return this.blobs.applyLinks(did, unlinked, linked)
+  }
+
+  /**
+   * Dead blocks are deleted once enough have piled up, in their own transaction after the write that
+   * tipped the count (never inside a write: see block-store.ts).
+   */
+  private noteDeadBlocks(n: number): void {
+    this.deadBlocks += n
+    if (this.deadBlocks < GC_BATCH || this.gcScheduled) return
+    this.gcScheduled = true
+    setImmediate(() => {
+      this.gcScheduled = false
+      this.collectGarbage()
+    })
+  }
+
+  /** Deletes every dead block now (also used on close and by tests). */
+  collectGarbage(): void {
+    if (!this.db.sqlite.open) return
+    this.deadBlocks = 0
+    while (this.db.transact(() => collectDeadBlocks(this.db, GC_BATCH * 4)) === GC_BATCH * 4) {}
   }
 
   /** Forgets the cached tree of an account (after an import or account deletion). */

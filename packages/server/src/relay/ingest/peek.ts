@@ -66,6 +66,22 @@ class Reader {
     return decoder.decode(this.b.subarray(start, this.pos))
   }
 
+  /** Reads a map key (a text string) and returns its index in `names`, or -1, without making a string. */
+  key(names: readonly Uint8Array[]): number {
+    const { major, arg } = this.head()
+    if (major !== 3) this.fail('expected a text string')
+    const start = this.pos
+    this.advance(arg)
+    const b = this.b
+    outer: for (let k = 0; k < names.length; k++) {
+      const name = names[k]
+      if (name.length !== arg) continue
+      for (let i = 0; i < arg; i++) if (b[start + i] !== name[i]) continue outer
+      return k
+    }
+    return -1
+  }
+
   take(n: number): Uint8Array {
     const start = this.pos
     this.advance(n)
@@ -123,34 +139,40 @@ export function seqValueRange(bytes: Uint8Array): [number, number] | undefined {
     const r = new Reader(bytes)
     r.skip(0)
     for (let n = mapLength(r, 'frame body'); n > 0; n--) {
-      const key = r.text()
+      const isSeq = r.key(SEQ_KEY) === 0
       const start = r.pos
       r.skip(1)
-      if (key === 'seq') return [start, r.pos]
+      if (isSeq) return [start, r.pos]
     }
   } catch {}
   return undefined
 }
+
+const ascii = (...names: string[]) => names.map((n) => Uint8Array.from(n, (c) => c.charCodeAt(0)))
+const HEADER_KEYS = ascii('op', 't')
+const BODY_KEYS = ascii('seq', 'repo', 'did', 'rev')
+const SEQ_KEY = ascii('seq')
 
 export function peekFrame(bytes: Uint8Array): PeekedFrame {
   const r = new Reader(bytes)
   const out: PeekedFrame = { op: 0 }
   let sawOp = false
   for (let n = mapLength(r, 'frame header'); n > 0; n--) {
-    const key = r.text()
-    if (key === 'op') {
+    const key = r.key(HEADER_KEYS)
+    if (key === 0) {
       out.op = r.int()
       sawOp = true
-    } else if (key === 't') out.t = r.text()
+    } else if (key === 1) out.t = r.text()
     else r.skip(1)
   }
   if (!sawOp) r.fail('frame header has no op')
   if (out.op !== 1) return out
+  const isCommit = out.t === '#commit'
   for (let n = mapLength(r, 'frame body'); n > 0; n--) {
-    const key = r.text()
-    if (key === 'seq') out.seq = r.int()
-    else if ((key === 'repo' && out.t === '#commit') || (key === 'did' && out.t !== '#commit')) out.did = r.text()
-    else if (key === 'rev') out.rev = r.text()
+    const key = r.key(BODY_KEYS)
+    if (key === 0) out.seq = r.int()
+    else if ((key === 1 && isCommit) || (key === 2 && !isCommit)) out.did = r.text()
+    else if (key === 3) out.rev = r.text()
     else r.skip(1)
   }
   if (r.pos !== bytes.length) r.fail('trailing bytes after the frame body')

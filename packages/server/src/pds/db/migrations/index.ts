@@ -9,6 +9,7 @@ import * as m002 from './002-repo.ts'
 import * as m003 from './003-blobs.ts'
 import * as m004 from './004-sequencer.ts'
 import * as m005 from './005-lifecycle.ts'
+import * as m006 from './006-block-rev.ts'
 
 export const pdsMigrations: Record<string, Migration> = {
   '001-accounts': m001,
@@ -16,4 +17,5 @@ export const pdsMigrations: Record<string, Migration> = {
   '003-blobs': m003,
   '004-sequencer': m004,
   '005-lifecycle': m005,
+  '006-block-rev': m006,
 }

@@ -1,0 +1,60 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { startAppView } from '../index.ts'
+
+async function until(check: () => boolean, ms = 60_000): Promise<void> {
+  const deadline = Date.now() + ms
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out')
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
+describe('reader threads', () => {
+  it('answer read-only queries with what the main thread committed, errors included', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'appview-readers-'))
+    const av = await startAppView({ port: 0, dbUrl: `sqlite:${join(dir, 'av.db')}`, logLevel: 'silent', readers: 1 })
+    const pool = av.readers
+    try {
+      expect(pool?.size).toBe(1)
+      const did = 'did:plc:readerthreadtest0000000'
+      const uri = `at://${did}/app.bsky.feed.post/3kabc`
+      const get = async () => {
+        const res = await fetch(`${av.url}/xrpc/com.atproto.repo.getRecord?repo=${did}&collection=app.bsky.feed.post&rkey=3kabc`)
+        return { status: res.status, type: res.headers.get('content-type'), body: await res.json() }
+      }
+      // Answered on the main thread while the reader starts, or by the reader: the same either way.
+      const early = await get()
+      expect(early).toMatchObject({ status: 400, body: { error: 'RecordNotFound' } })
+      await until(() => pool?.ready === 1)
+      const served = pool?.served ?? 0
+      expect(await get()).toEqual(early)
+      const now = new Date().toISOString()
+      await av.ctx.db.insertInto('actor').values({ did, handle: 'reader.test', status: 'active', indexed_at: now }).execute()
+      const value = { $type: 'app.bsky.feed.post', text: 'hello from the writer', createdAt: now }
+      await av.ctx.db
+        .insertInto('record')
+        .values({
+          uri,
+          cid: 'bafyreib2rxk3rybk3aobmv5cjuql3bm2twh4jo5uxgf5ofkd5i6x5ftoyy',
+          did,
+          collection: 'app.bsky.feed.post',
+          rkey: '3kabc',
+          json: JSON.stringify(value),
+          indexed_at: now,
+        })
+        .execute()
+      expect(await get()).toEqual({
+        status: 200,
+        type: 'application/json; charset=utf-8',
+        body: { uri, cid: 'bafyreib2rxk3rybk3aobmv5cjuql3bm2twh4jo5uxgf5ofkd5i6x5ftoyy', value },
+      })
+      expect(pool?.served).toBe(served + 2)
+    } finally {
+      await av.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})

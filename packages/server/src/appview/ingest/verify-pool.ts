@@ -1,0 +1,206 @@
+/**
+ * The sync kit's CommitVerifier on worker threads: commit proofs (signature + sync 1.1 inversion, the
+ * larger half of ingest CPU) run beside the main thread, which meanwhile indexes earlier batches.
+ *
+ * Jobs wait here in stream order; workers take small batches from the newest end, a few at a time, while
+ * the sync kit works from the oldest end: when it reaches a commit whose job has not been posted it
+ * withdraws it and proves it inline. So the main thread and the workers share the proofs without waiting
+ * for each other, whichever is faster taking the larger part, and nothing is proved twice. Workers start on first real load (more than `startAfter` commits requested), so a quiet
+ * AppView — and almost every test — runs none. A worker that dies declines its jobs and is
+ * not replaced after repeated deaths; the kit falls back to inline proofs. Workers load TypeScript
+ * through tsx when this file is TypeScript.
+ */
+import { availableParallelism } from 'node:os'
+import { Worker } from 'node:worker_threads'
+import type { CID } from '@stratus/core/data'
+import type { CommitMessage, CommitProof, CommitVerifier } from '@stratus/core/sync'
+import { type ProofJob, type ResultBatch, packJobs, unpackResults } from './verify-wire.ts'
+
+export interface VerifyPoolOptions {
+  /** Worker threads (default: cores − 1, at least 1, at most 4; 0 = never, always inline). */
+  workers?: number
+  /** Commits requested before the workers start (default 256). */
+  startAfter?: number
+  onError?: (err: unknown) => void
+}
+
+type Resolve = (p: CommitProof | undefined) => void
+interface Queued {
+  job: ProofJob
+  resolve: Resolve
+  taken: boolean
+}
+
+const WORKER_URL = new URL(`./verify-worker.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url).href
+const BATCH = 32
+/**
+ * Batches posted to a worker and not answered yet: enough work (~1000 proofs) to keep it busy through a
+ * whole indexing transaction, during which the main thread cannot post more.
+ */
+const INFLIGHT = 32
+
+function bootstrap(url: string): string {
+  const load = `import(${JSON.stringify(url)})`
+  if (!url.endsWith('.ts')) return load
+  return `import('tsx/esm/api').then((api) => { api.register(); return ${load} })`
+}
+
+class PoolWorker {
+  readonly worker: Worker
+  readonly inflight = new Map<number, { jobs: ProofJob[]; resolves: Resolve[] }>()
+  inflightJobs = 0
+
+  constructor(onBatch: (w: PoolWorker, b: ResultBatch) => void, onDeath: (w: PoolWorker, err: unknown) => void) {
+    this.worker = new Worker(bootstrap(WORKER_URL), { eval: true, execArgv: [] })
+    this.worker.on('message', (b: ResultBatch) => onBatch(this, b))
+    this.worker.on('error', (err) => onDeath(this, err))
+    this.worker.on('exit', (code) => onDeath(this, new Error(`verify worker exited with code ${code}`)))
+    this.worker.unref()
+  }
+
+}
+
+export class VerifyPool implements CommitVerifier {
+  #workers: PoolWorker[] = []
+  /** Jobs not posted yet, oldest first (from #head on; taken ones are skipped), and by commit. */
+  #queue: Queued[] = []
+  #head = 0
+  readonly #byMsg = new Map<CommitMessage, Queued>()
+  #requested = 0
+  #deaths = 0
+  #nextId = 1
+  #scheduled = false
+  #closed = false
+  readonly #size: number
+  readonly #startAfter: number
+  readonly #onError: (err: unknown) => void
+  /** Jobs withdrawn by the kit (proved inline). */
+  withdrawn = 0
+
+  constructor(opts: VerifyPoolOptions = {}) {
+    this.#size = opts.workers ?? Math.max(1, Math.min(4, availableParallelism() - 1))
+    this.#startAfter = opts.startAfter ?? 256
+    this.#onError = opts.onError ?? (() => {})
+  }
+
+  get workers(): number {
+    return this.#workers.length
+  }
+
+  prove(msg: CommitMessage, signingKey: string, prevData: CID): Promise<CommitProof | undefined> {
+    if (this.#closed) return Promise.resolve(undefined)
+    if (++this.#requested === this.#startAfter) for (let i = 0; i < this.#size; i++) this.#spawn()
+    if (this.#workers.length === 0) return Promise.resolve(undefined)
+    return new Promise((resolve) => {
+      const q = { job: { msg, signingKey, prevData }, resolve, taken: false }
+      this.#queue.push(q)
+      this.#byMsg.set(msg, q)
+      this.#schedule()
+    })
+  }
+
+  withdraw(msg: CommitMessage): void {
+    const q = this.#byMsg.get(msg)
+    if (!q) return
+    this.#take(q)
+    this.withdrawn++
+    q.resolve(undefined)
+  }
+
+  #take(q: Queued): void {
+    q.taken = true
+    this.#byMsg.delete(q.job.msg)
+    while (this.#head < this.#queue.length && this.#queue[this.#head].taken) this.#head++
+    if (this.#head === this.#queue.length || this.#head > 4096) {
+      this.#queue = this.#queue.slice(this.#head)
+      this.#head = 0
+    }
+  }
+
+  /** Up to `n` jobs from the newest end. */
+  #newest(n: number): Queued[] {
+    const out: Queued[] = []
+    while (out.length < n && this.#queue.length > this.#head) {
+      const q = this.#queue.pop() as Queued
+      if (q.taken) continue
+      this.#take(q)
+      out.push(q)
+    }
+    return out.reverse()
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return
+    this.#scheduled = true
+    setImmediate(() => {
+      this.#scheduled = false
+      for (const w of this.#workers) this.#post(w)
+    })
+  }
+
+  #post(w: PoolWorker): void {
+    while (w.inflight.size < INFLIGHT && this.#byMsg.size > 0) {
+      const part = this.#newest(BATCH)
+      const id = this.#nextId++
+      const jobs = part.map((q) => q.job)
+      const packed = packJobs(id, jobs)
+      w.inflight.set(id, { jobs, resolves: part.map((q) => q.resolve) })
+      w.inflightJobs += part.length
+      w.worker.postMessage(packed, [packed.buf])
+    }
+  }
+
+  #onBatch = (w: PoolWorker, b: ResultBatch): void => {
+    const sent = w.inflight.get(b.id)
+    if (!sent) return
+    w.inflight.delete(b.id)
+    w.inflightJobs -= sent.jobs.length
+    this.#deaths = 0
+    const proofs = unpackResults(b, sent.jobs)
+    for (let i = 0; i < proofs.length; i++) sent.resolves[i](proofs[i])
+    this.#post(w)
+  }
+
+  #onDeath = (w: PoolWorker, err: unknown): void => {
+    const i = this.#workers.indexOf(w)
+    if (i < 0) return
+    this.#workers.splice(i, 1)
+    this.#decline(w)
+    if (this.#workers.length === 0) this.#declineQueued()
+    if (this.#closed) return
+    this.#onError(err)
+    void w.worker.terminate()
+    if (++this.#deaths <= 3) this.#spawn()
+  }
+
+  #decline(w: PoolWorker): void {
+    for (const s of w.inflight.values()) for (const r of s.resolves) r(undefined)
+    w.inflight.clear()
+    w.inflightJobs = 0
+  }
+
+  #declineQueued(): void {
+    for (const q of this.#byMsg.values()) q.resolve(undefined)
+    this.#byMsg.clear()
+    this.#queue = []
+    this.#head = 0
+  }
+
+  #spawn(): void {
+    try {
+      this.#workers.push(new PoolWorker(this.#onBatch, this.#onDeath))
+    } catch (err) {
+      this.#onError(err)
+    }
+  }
+
+  async close(): Promise<void> {
+    if (process.env.DEBUG_POOL) console.error('pool', { requested: this.#requested, withdrawn: this.withdrawn, workers: this.#workers.length, util: this.#workers.map((w) => w.worker.performance.eventLoopUtilization().utilization) })
+    this.#closed = true
+    const ws = this.#workers
+    this.#workers = []
+    for (const w of ws) this.#decline(w)
+    this.#declineQueued()
+    await Promise.all(ws.map((w) => w.worker.terminate()))
+  }
+}

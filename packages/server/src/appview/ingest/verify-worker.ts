@@ -1,0 +1,22 @@
+/**
+ * Worker-thread entry of the ingester's verification pool: proves each commit of a batch (proveCommit)
+ * and answers with one batch. Holds no state besides the crypto module's key cache.
+ */
+import { parentPort } from 'node:worker_threads'
+import { type CommitProof, proveCommit } from '@stratus/core/sync'
+import { type JobBatch, packResults, unpackJobs } from './verify-wire.ts'
+
+const port = parentPort
+if (port) {
+  port.on('message', (batch: JobBatch) => {
+    const proofs = unpackJobs(batch).map((j): CommitProof | null => {
+      try {
+        return proveCommit(j.msg, j.signingKey, j.prevData)
+      } catch {
+        return null
+      }
+    })
+    const out = packResults(batch.id, proofs)
+    port.postMessage(out, [out.buf])
+  })
+}
