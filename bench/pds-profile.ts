@@ -18,7 +18,14 @@ const prof = process.env.NO_PROF ? [] : ['--cpu-prof', '--cpu-prof-dir', dir]
 const perf = process.env.PERF ? ['record', '-o', '/tmp/perf.data', '-F', '1999', '-g', '--', process.execPath] : []
 const child = spawn(
   perf.length ? 'perf' : process.execPath,
-  [...perf, ...(perf.length ? ['--perf-basic-prof'] : prof), '--import', 'tsx', new URL('./pds-repo-server.ts', import.meta.url).pathname, 'ours'],
+  [
+    ...perf,
+    ...(perf.length ? ['--perf-basic-prof'] : prof),
+    '--import',
+    'tsx',
+    new URL('./pds-repo-server.ts', import.meta.url).pathname,
+    'ours',
+  ],
   { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, LOG_ENABLED: 'false' } },
 )
 if (process.env.PID_FILE) writeFileSync(process.env.PID_FILE, String(child.pid))
@@ -38,6 +45,7 @@ await agent.createAccount({ handle: 'prof.test', email: 'prof@example.com', pass
 const did = agent.session?.did as string
 const rkeys: string[] = []
 async function run(label: string, op: (i: number) => Promise<unknown>) {
+  if (process.env.PHASE_FILE) writeFileSync(process.env.PHASE_FILE, label)
   const c0 = times()
   const t0 = performance.now()
   let n = 0
@@ -67,7 +75,11 @@ if (mode !== 'create')
       ? fetch(
           `${url}/xrpc/com.atproto.repo.getRecord?repo=${did}&collection=app.bsky.feed.post&rkey=${rkeys[(i * 7919) % rkeys.length]}`,
         ).then((r) => r.arrayBuffer())
-      : agent.com.atproto.repo.getRecord({ repo: did, collection: 'app.bsky.feed.post', rkey: rkeys[(i * 7919) % rkeys.length] }),
+      : agent.com.atproto.repo.getRecord({
+          repo: did,
+          collection: 'app.bsky.feed.post',
+          rkey: rkeys[(i * 7919) % rkeys.length],
+        }),
   )
 // Under perf the server is perf's child: stop it (by parent pid) and let perf finish writing.
 if (perf.length) execSync(`pkill -INT -P ${child.pid}`)

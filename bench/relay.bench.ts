@@ -3,9 +3,11 @@
  * with 100 records, then each event creates one more record, so each carries a real MST proof) as fast as
  * the relay takes them. Measured: verified events/s through the relay (signature + sync 1.1 inversion +
  * chain/rev checks + group-committed event log and account state), CPU per event (relay process, all its
- * threads, per process.cpuUsage), peak RSS, with 0, 1 and 50 firehose consumers, and with 0/1/2
- * verification worker threads. The host and the consumers run in child processes so their CPU is not
- * counted (they still share the machine's 2 cores).
+ * threads, per process.cpuUsage, and the kernel's part of it), peak RSS, with 0, 1 and 50 firehose
+ * consumers, and with 0/1/2 verification worker threads. The host and the consumers run in child
+ * processes so their CPU is not counted as the relay's; it is shown beside it (from /proc) because they
+ * share the machine's cores. The host sends corked bursts and waits for 'drain' (not a polling loop).
+ * RELAY_BENCH_PROFILE=<file.cpuprofile | file.heapprofile> profiles the relay's main thread during the run.
  *
  * Peer: no official relay runs here (the official relay is indigo, in Go; no Go toolchain). The closest
  * official component that verifies the same events is @atproto/sync's Firehose consumer

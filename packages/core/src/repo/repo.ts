@@ -207,7 +207,7 @@ function applyRecordWrites(start: Mst, writes: RecordWrite[]): { mst: Mst; ops: 
     if (typeof rec !== 'object' || rec === null || Array.isArray(rec) || rec instanceof Uint8Array) {
       throw new RepoError(`record for ${path} is not an object`)
     }
-    const block = encodeBlock(rec)
+    const block = w.block ?? encodeBlock(rec)
     records.add(block)
     if (w.action === 'create') {
       mst = mst.add(path, block.cid)

@@ -13,10 +13,13 @@ export interface RepoOp {
   prev?: CID
 }
 
-/** A write requested by a client; the record is a data-model value (see data/ `LexValue`). */
+/**
+ * A write requested by a client; the record is a data-model value (see data/ `LexValue`). `block`: the
+ * record already encoded by the caller (trusted to match `record`), so it is not encoded twice.
+ */
 export type RecordWrite =
-  | { action: 'create'; collection: string; rkey: string; record: unknown }
-  | { action: 'update'; collection: string; rkey: string; record: unknown }
+  | { action: 'create'; collection: string; rkey: string; record: unknown; block?: Block }
+  | { action: 'update'; collection: string; rkey: string; record: unknown; block?: Block }
   | { action: 'delete'; collection: string; rkey: string }
 
 /** Everything a commit changes, computed before anything is stored. */

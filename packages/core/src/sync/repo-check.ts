@@ -124,7 +124,10 @@ export async function checkCommit(
   }
   if (prevData === null) return { kind: 'resync', reason: 'commit has no prevData' }
   if (state?.data && state.data !== prevData.toString()) {
-    return { kind: 'resync', reason: `inversion-failed: event prevData ${prevData} is not the last known data ${state.data}` }
+    return {
+      kind: 'resync',
+      reason: `inversion-failed: event prevData ${prevData} is not the last known data ${state.data}`,
+    }
   }
   const proof = await proofFor(msg, prevData, identity, pre)
   if (!proof.ok) return { kind: 'resync', reason: `${proof.code}: ${proof.message}` }

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { Secp256k1Keypair } from '../crypto/index.ts'
 import type { RecordWrite } from '../repo/index.ts'
-import type { RepoMessage } from './messages.ts'
+import type { CommitMessage, RepoMessage } from './messages.ts'
+import { type CommitProof, type CommitVerifier, proveCommit } from './repo-check.ts'
 import { MemorySyncStore } from './store.ts'
-import { createSync, type SyncOptions } from './sync.ts'
+import { type BatchAck, createSync, type SyncOptions } from './sync.ts'
 import { FakeNetwork, fromArray, post } from './test-util.ts'
 import type { RecordEvent, SyncEvent } from './types.ts'
 
@@ -262,5 +263,65 @@ describe('sync kit: firehose messages', () => {
     expect((await store.getRepo(alice.did))?.status).toBe('desynchronized')
     expect(errors.length).toBe(1)
     expect(sync.stats.failedResyncs).toBe(1)
+  })
+
+  it('uses proofs computed ahead by a verifier, proving inline what it declines or withdraws', async () => {
+    const net = new FakeNetwork()
+    const alice = net.account('alice')
+    const store = new MemorySyncStore()
+    await run(net, [net.commit(alice, [post('3kaaaaaaaaaa2', 'a')])], { store })
+    const msgs: RepoMessage[] = []
+    for (let i = 3; i < 9; i++) msgs.push(net.commit(alice, [post(`3kaaaaaaaaaa${i}`, `p${i}`)]))
+    const forged = net.forge(alice, [post('3kaaaaaaaaaaz', 'forged')], Secp256k1Keypair.create())
+    msgs.splice(3, 0, forged)
+    const asked: string[] = []
+    const withdrawn: string[] = []
+    let n = 0
+    const verifier: CommitVerifier = {
+      // every third commit is declined; the others are proved "elsewhere", later
+      async prove(msg: CommitMessage, key, prevData): Promise<CommitProof | undefined> {
+        asked.push(msg.rev)
+        if (n++ % 3 === 2) return undefined
+        await new Promise((r) => setTimeout(r, 1))
+        return proveCommit(msg, key, prevData)
+      },
+      withdraw: (msg) => void withdrawn.push(msg.rev),
+    }
+    const { events } = await run(net, msgs, { store, verifier })
+    expect(asked).toHaveLength(msgs.length)
+    expect(summary(events)).toEqual([3, 4, 5, 6, 7, 8].map((i) => `create app.bsky.feed.post/3kaaaaaaaaaa${i}`))
+    expect(await store.listRecords(alice.did)).toEqual(contents(net, alice.did))
+    expect(withdrawn.length).toBeGreaterThan(0) // the kit caught up with the slow verifier
+  })
+
+  it('with persistInHandler, hands the cursor and repository states to the handler instead of the store', async () => {
+    const net = new FakeNetwork()
+    const g = net.genesis('alice', [post('3kaaaaaaaaaa2', 'a')])
+    const alice = g.acct
+    const msgs = [g.msg, net.commit(alice, [post('3kaaaaaaaaaa3', 'b')])]
+    const store = new MemorySyncStore()
+    const setRepo: string[] = []
+    const counting = Object.assign(Object.create(store), {
+      setRepo: async (did: string, s: Parameters<MemorySyncStore['setRepo']>[1]) => {
+        setRepo.push(did)
+        await store.setRepo(did, s)
+      },
+    }) as MemorySyncStore
+    const acks: BatchAck[] = []
+    await run(net, msgs, {
+      store: counting,
+      persistInHandler: true,
+      onEvents: async (_events, ack) => {
+        acks.push(ack)
+        for (const [did, s] of ack.repos) await store.setRepo(did, s) // "in the same transaction"
+      },
+    })
+    expect(acks.at(-1)?.cursor).toBe(msgs[1].seq)
+    expect(acks.at(-1)?.repos.get(alice.did)?.data).toBe(alice.repo.commit.data.toString())
+    expect(setRepo).toEqual([])
+    expect(await counting.getCursor()).toBe(msgs[1].seq) // written on stop
+    const again = await run(net, msgs, { store })
+    expect(summary(again.events)).toEqual([])
+    expect(again.sync.stats.skipped).toBe(2)
   })
 })

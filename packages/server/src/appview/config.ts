@@ -113,7 +113,7 @@ export const DEFAULTS: AppViewConfig = {
   plcUrl: 'https://plc.directory',
   devMode: false,
   backfill: true,
-  batchSize: 500,
+  batchSize: 2000,
   logLevel: 'info',
 }
 
@@ -122,7 +122,10 @@ export function configHelp(): string {
 }
 
 /** Builds the config from defaults, env and argv (flags win); see parseFields for the flag forms. */
-export function readConfig(argv: readonly string[], env: Record<string, string | undefined> = process.env): AppViewConfig {
+export function readConfig(
+  argv: readonly string[],
+  env: Record<string, string | undefined> = process.env,
+): AppViewConfig {
   return checkConfig(parseFields(FIELDS, argv, env, DEFAULTS))
 }
 

@@ -24,14 +24,14 @@ type TypesFor<V> = [V] extends [boolean]
         ? 'string' | 'url' | 'enum'
         : never
 
-interface FieldOf<K, Kind> {
+interface FieldOf<T, K extends keyof T> {
   /** Property of the parsed object. */
   key: K
   /** Flag name without the leading `--`. */
   flag: string
   /** Environment variable; none for flag-only settings. */
   env?: string
-  kind: Kind
+  kind: TypesFor<NonNullable<T[K]>>
   help: string
   /** kind 'enum': the allowed values (matched case-insensitively, returned as written here). */
   values?: readonly string[]
@@ -40,7 +40,7 @@ interface FieldOf<K, Kind> {
 }
 
 /** A setting of T: its key, and a kind that matches the key's value type. */
-export type Field<T> = { [K in keyof T]-?: FieldOf<K, TypesFor<NonNullable<T[K]>>> }[keyof T]
+export type Field<T> = { [K in keyof T]-?: FieldOf<T, K> }[keyof T]
 
 const TRUE = ['1', 'true', 'yes', 'on', '']
 const FALSE = ['0', 'false', 'no', 'off']
@@ -49,7 +49,7 @@ const FALSE = ['0', 'false', 'no', 'off']
  * `defaults`, overridden by the environment, overridden by `argv`. Throws ConfigError naming the flag or
  * variable for unknown options, missing values and values of the wrong shape.
  */
-export function parseFields<T, D extends Partial<T> = Partial<T>>(
+export function parseFields<T, D extends Partial<NoInfer<T>> = Partial<T>>(
   fields: readonly Field<T>[],
   argv: readonly string[],
   env: Env,
@@ -90,6 +90,12 @@ export function parseFields<T, D extends Partial<T> = Partial<T>>(
     out[field.key as string] = parseValue(field, value, `--${name}`)
   }
   return out as Partial<T> & D
+}
+
+/** Takes `--help` / `-h` out of argv: the other arguments, and whether help was asked for. */
+export function takeHelp(argv: readonly string[]): [string[], boolean] {
+  const rest = argv.filter((a) => a !== '--help' && a !== '-h')
+  return [rest, rest.length < argv.length]
 }
 
 /** `--help` lines: flag, environment variable, meaning and (from `defaults`) the default, in columns. */

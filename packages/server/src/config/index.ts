@@ -3,5 +3,5 @@
  * and parsed values (fields.ts), and the start / run-until-signal / close life of a service (service.ts).
  * Imports nothing from the services.
  */
-export { ConfigError, type Env, type Field, fieldHelp, parseDuration, parseFields } from './fields.ts'
+export { ConfigError, type Env, type Field, fieldHelp, parseDuration, parseFields, takeHelp } from './fields.ts'
 export { type ServiceCommand, runService, untilSignal } from './service.ts'

@@ -7,12 +7,14 @@ const FIELDS: readonly Field<{ port: number }>[] = [
   { key: 'port', flag: 'port', env: 'T_PORT', kind: 'int', help: 'port' },
 ]
 
+const DEFAULTS: { port: number } = { port: 1 }
+
 function fakeService() {
   const events: string[] = []
   const cmd = {
     name: 'test',
     usage: 'Usage: stratus test',
-    parse: (argv: readonly string[]) => parseFields(FIELDS, argv, {}, { port: 1 }),
+    parse: (argv: readonly string[]) => parseFields(FIELDS, argv, {}, DEFAULTS),
     start: async (cfg: { port: number }) => {
       events.push(`start ${cfg.port}`)
       return { close: async () => void events.push('close') }

@@ -2,7 +2,7 @@
  * The life of a long-running `stratus <service>` command: `--help` prints the usage; a bad option prints one
  * line to stderr with exit code 2; otherwise the service starts and runs until SIGINT/SIGTERM, then closes.
  */
-import { ConfigError } from './fields.ts'
+import { ConfigError, takeHelp } from './fields.ts'
 
 export interface ServiceCommand<C, S extends { close(): Promise<void> }> {
   /** The subcommand (`pds`), used in error messages. */
@@ -24,7 +24,7 @@ export async function runService<C, S extends { close(): Promise<void> }>(
   cmd: ServiceCommand<C, S>,
   { waitForSignal = true }: { waitForSignal?: boolean } = {},
 ): Promise<S | undefined> {
-  if (argv.includes('--help') || argv.includes('-h')) {
+  if (takeHelp(argv)[1]) {
     process.stdout.write(cmd.usage.endsWith('\n') ? cmd.usage : `${cmd.usage}\n`)
     return undefined
   }

@@ -1,6 +1,6 @@
 /** `stratus dev` (= `npm start`): the whole local network, its URLs, and a clean stop on Ctrl-C. */
 import { resolve } from 'node:path'
-import { ConfigError, type Field, fieldHelp, parseFields, runService } from '../config/index.ts'
+import { ConfigError, type Field, fieldHelp, parseFields, runService, takeHelp } from '../config/index.ts'
 import { DEFAULT_PORT_BASE, startDevNetwork } from './network.ts'
 import { XRPCError } from '@stratus/core/xrpc'
 
@@ -49,10 +49,10 @@ ${fieldHelp(FIELDS, DEFAULTS)}
 
 /** Reads the flags over the defaults; `help` is set by --help / -h. Throws ConfigError. */
 export function parseDevArgs(argv: readonly string[]): DevArgs {
-  const isHelp = (a: string) => a === '--help' || a === '-h'
-  const args = parseFields(FIELDS, argv.filter((a) => !isHelp(a)), {}, DEFAULTS)
+  const [rest, help] = takeHelp(argv)
+  const args = parseFields(FIELDS, rest, {}, DEFAULTS)
   if (args.portBase < 1 || args.portBase > 65530) throw new ConfigError('--port-base must be 1 … 65530')
-  return { ...args, dataDir: resolve(args.dataDir), help: argv.some(isHelp) }
+  return { ...args, dataDir: resolve(args.dataDir), help }
 }
 
 const say = (s: string) => process.stdout.write(`${s}\n`)
@@ -80,7 +80,9 @@ async function start(args: DevArgs) {
   if (net.urls.web) say(`  Web app        ${net.urls.web}   ← open this`)
   say(`  PDS            ${net.urls.pds}`)
   say(`  AppView        ${net.urls.appview}  (${net.appviewDid})`)
-  say(`  Relay          ${net.urls.relay}   (firehose: ${net.urls.relay.replace('http', 'ws')}/xrpc/com.atproto.sync.subscribeRepos)`)
+  say(
+    `  Relay          ${net.urls.relay}   (firehose: ${net.urls.relay.replace('http', 'ws')}/xrpc/com.atproto.sync.subscribeRepos)`,
+  )
   say(`  PLC directory  ${net.urls.plc}`)
   say('')
   say(`Ready in ${((Date.now() - started) / 1000).toFixed(1)} s. Handles end in .test. Ctrl-C stops everything.`)
@@ -88,5 +90,11 @@ async function start(args: DevArgs) {
 }
 
 export async function devCommand(argv: string[]): Promise<void> {
-  await runService(argv, { name: 'dev', usage: DEV_USAGE, parse: parseDevArgs, start, stopping: () => say('Stopping …') })
+  await runService(argv, {
+    name: 'dev',
+    usage: DEV_USAGE,
+    parse: parseDevArgs,
+    start,
+    stopping: () => say('Stopping …'),
+  })
 }

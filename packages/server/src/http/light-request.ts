@@ -226,7 +226,8 @@ function readable(msg: IncomingMessage): Promise<void> {
     }
     const ok = () => done()
     const fail = (err: Error) => done(err)
-    const closed = () => done(msg.complete ? undefined : new Error('client closed the connection before the request body ended'))
+    const closed = () =>
+      done(msg.complete ? undefined : new Error('client closed the connection before the request body ended'))
     msg.on('readable', ok)
     msg.on('end', ok)
     msg.on('error', fail)

@@ -258,15 +258,20 @@ describe('getRepo / getRecord / getBlocks / getLatestCommit', () => {
     const held = [...oldCar.blocks.keys()].filter((k) => k !== before.cid)
     expect(held.filter((k) => diff.blocks.has(k))).toEqual([])
     // What the client had plus the diff is the whole new repository, and it verifies.
-    const merged = writeCarBytes([CID.parse(head.cid)], [
-      ...[...oldCar.blocks].map(([k, bytes]) => ({ cid: CID.parse(k), bytes })),
-      ...[...diff.blocks].map(([k, bytes]) => ({ cid: CID.parse(k), bytes })),
-    ])
+    const merged = writeCarBytes(
+      [CID.parse(head.cid)],
+      [
+        ...[...oldCar.blocks].map(([k, bytes]) => ({ cid: CID.parse(k), bytes })),
+        ...[...diff.blocks].map(([k, bytes]) => ({ cid: CID.parse(k), bytes })),
+      ],
+    )
     const verified = await verifyRepoCar(merged, did, aliceKey)
     expect(verified.commit.rev).toBe(head.rev)
     expect(verified.creates.some((c) => c.cid.toString() === created.cid)).toBe(true)
     // Since the head: only the head commit.
-    const none = readCar(new Uint8Array(await (await xrpc('com.atproto.sync.getRepo', { did, since: head.rev })).arrayBuffer()))
+    const none = readCar(
+      new Uint8Array(await (await xrpc('com.atproto.sync.getRepo', { did, since: head.rev })).arrayBuffer()),
+    )
     expect([...none.blocks.keys()]).toEqual([head.cid])
   })
 

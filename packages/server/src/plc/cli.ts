@@ -3,7 +3,7 @@
  * listed in FIELDS and printed by `--help`. Exported for the CLI to wire.
  */
 import type { Logger } from 'pino'
-import { ConfigError, type Field, fieldHelp, parseFields, runService } from '../config/index.ts'
+import { ConfigError, type Field, fieldHelp, parseFields, runService, takeHelp } from '../config/index.ts'
 import type { RunningPlcServer } from './server.ts'
 import { startPlcServer } from './server.ts'
 
@@ -54,8 +54,8 @@ export function parsePlcArgs(
   argv: readonly string[],
   env: Record<string, string | undefined> = process.env,
 ): PlcCliConfig {
-  const isHelp = (a: string) => a === '--help' || a === '-h'
-  const cfg = { ...parseFields(FIELDS, argv.filter((a) => !isHelp(a)), env, DEFAULTS), help: argv.some(isHelp) }
+  const [args, help] = takeHelp(argv)
+  const cfg = { ...parseFields(FIELDS, args, env, DEFAULTS), help }
   if (cfg.port > 65535) throw new ConfigError(`invalid port: ${cfg.port}`)
   if (!/^(sqlite:|postgres:\/\/|postgresql:\/\/)/.test(cfg.dbUrl))
     throw new ConfigError('--db must be sqlite:<path> or postgres://…')

@@ -22,7 +22,9 @@ describe('reader threads', () => {
       const did = 'did:plc:readerthreadtest0000000'
       const uri = `at://${did}/app.bsky.feed.post/3kabc`
       const get = async () => {
-        const res = await fetch(`${av.url}/xrpc/com.atproto.repo.getRecord?repo=${did}&collection=app.bsky.feed.post&rkey=3kabc`)
+        const res = await fetch(
+          `${av.url}/xrpc/com.atproto.repo.getRecord?repo=${did}&collection=app.bsky.feed.post&rkey=3kabc`,
+        )
         return { status: res.status, type: res.headers.get('content-type'), body: await res.json() }
       }
       // Answered on the main thread while the reader starts, or by the reader: the same either way.
@@ -32,7 +34,10 @@ describe('reader threads', () => {
       const served = pool?.served ?? 0
       expect(await get()).toEqual(early)
       const now = new Date().toISOString()
-      await av.ctx.db.insertInto('actor').values({ did, handle: 'reader.test', status: 'active', indexed_at: now }).execute()
+      await av.ctx.db
+        .insertInto('actor')
+        .values({ did, handle: 'reader.test', status: 'active', indexed_at: now })
+        .execute()
       const value = { $type: 'app.bsky.feed.post', text: 'hello from the writer', createdAt: now }
       await av.ctx.db
         .insertInto('record')

@@ -56,7 +56,11 @@ class Reader {
   ready = false
   readonly inflight = new Map<number, Pending>()
 
-  constructor(data: ReaderData, onMessage: (r: Reader, m: FromReader) => void, onExit: (r: Reader, e: unknown) => void) {
+  constructor(
+    data: ReaderData,
+    onMessage: (r: Reader, m: FromReader) => void,
+    onExit: (r: Reader, e: unknown) => void,
+  ) {
     this.worker = new Worker(bootstrapCode(WORKER_URL), { eval: true, execArgv: [], workerData: data })
     this.worker.on('message', (m: FromReader) => onMessage(this, m))
     this.worker.on('error', (err) => onExit(this, err))

@@ -54,7 +54,14 @@ if (port) {
       return { type: 'ok', id: msg.id, body: utf8.encode(text) }
     } catch (err) {
       if (err instanceof XRPCError)
-        return { type: 'error', id: msg.id, status: err.status, error: err.error, message: err.message, headers: err.headers }
+        return {
+          type: 'error',
+          id: msg.id,
+          status: err.status,
+          error: err.error,
+          message: err.message,
+          headers: err.headers,
+        }
       return { type: 'crash', id: msg.id, message: err instanceof Error ? (err.stack ?? err.message) : String(err) }
     }
   }

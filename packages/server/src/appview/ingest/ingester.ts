@@ -39,7 +39,8 @@ export function createIngester(opts: IngesterOptions): Sync {
     backfill: opts.backfill === false ? 'none' : 'first-seen',
     onEvents: (events, ack) => opts.indexer.apply(events, (ctx) => opts.store.saveAck(ctx, ack)),
     persistInHandler: true,
-    verifier: opts.verifyWorkers === 0 ? undefined : new VerifyPool({ workers: opts.verifyWorkers, onError: opts.onError }),
+    verifier:
+      opts.verifyWorkers === 0 ? undefined : new VerifyPool({ workers: opts.verifyWorkers, onError: opts.onError }),
     onError: opts.onError,
   })
 }

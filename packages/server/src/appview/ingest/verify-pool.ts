@@ -57,7 +57,6 @@ class PoolWorker {
     this.worker.on('exit', (code) => onDeath(this, new Error(`verify worker exited with code ${code}`)))
     this.worker.unref()
   }
-
 }
 
 export class VerifyPool implements CommitVerifier {
@@ -195,7 +194,6 @@ export class VerifyPool implements CommitVerifier {
   }
 
   async close(): Promise<void> {
-    if (process.env.DEBUG_POOL) console.error('pool', { requested: this.#requested, withdrawn: this.withdrawn, workers: this.#workers.length, util: this.#workers.map((w) => w.worker.performance.eventLoopUtilization().utilization) })
     this.#closed = true
     const ws = this.#workers
     this.#workers = []

@@ -47,19 +47,30 @@ export function packJobs(id: number, jobs: readonly ProofJob[]): JobBatch {
   for (const j of jobs) total += j.msg.blocks.byteLength
   const bytes = new Uint8Array(total)
   let off = 0
-  const descs = jobs.map(({ msg, signingKey, prevData }): JobDesc => {
+  const descs: JobDesc[] = new Array(jobs.length)
+  for (let i = 0; i < jobs.length; i++) {
+    const { msg, signingKey, prevData } = jobs[i]
+    const len = msg.blocks.byteLength
     bytes.set(msg.blocks, off)
-    const ops = msg.ops.map((o) => ({
-      action: o.action,
-      path: o.path,
-      cid: o.cid ? o.cid.toString() : null,
-      ...(o.prev ? { prev: o.prev.toString() } : {}),
-    }))
-    const d = { repo: msg.repo, commit: msg.commit.toString(), rev: msg.rev, since: msg.since, ops, signingKey }
-    const desc = { ...d, prevData: prevData.toString(), off, len: msg.blocks.byteLength }
-    off += msg.blocks.byteLength
-    return desc
-  })
+    const ops: JobDesc['ops'] = new Array(msg.ops.length)
+    for (let k = 0; k < msg.ops.length; k++) {
+      const o = msg.ops[k]
+      ops[k] = { action: o.action, path: o.path, cid: o.cid ? o.cid.toString() : null, prev: o.prev?.toString() }
+    }
+    const commit = msg.commit.toString()
+    descs[i] = {
+      repo: msg.repo,
+      commit,
+      rev: msg.rev,
+      since: msg.since,
+      ops,
+      signingKey,
+      prevData: prevData.toString(),
+      off,
+      len,
+    }
+    off += len
+  }
   return { id, jobs: descs, buf: bytes.buffer }
 }
 

@@ -74,6 +74,9 @@ export async function openPdsDatabase(opts: OpenPdsDatabaseOptions): Promise<Pds
   const cache = new Map<string, BetterSqlite3.Statement>()
   const onDisk = !/^sqlite::memory:$/.test(opts.url)
   if (onDisk) sqlite.pragma(`wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`)
+  const begin = sqlite.prepare('BEGIN IMMEDIATE')
+  const commit = sqlite.prepare('COMMIT')
+  const rollback = sqlite.prepare('ROLLBACK')
   let commits = 0
   let queued = false
   const checkpoint = () => {
@@ -100,7 +103,17 @@ export async function openPdsDatabase(opts: OpenPdsDatabaseOptions): Promise<Pds
     transact<T>(fn: () => T): T {
       // better-sqlite3 turns a transaction started inside another into a savepoint.
       if (sqlite.inTransaction) return sqlite.transaction(fn)()
-      const out = sqlite.transaction(fn).immediate()
+      // The outermost one with cached statements (sqlite.transaction() builds five wrappers per call).
+      begin.run()
+      let out: T
+      try {
+        out = fn()
+        if (out instanceof Promise) throw new TypeError('Transaction function cannot return a promise')
+        commit.run()
+      } catch (err) {
+        if (sqlite.inTransaction) rollback.run()
+        throw err
+      }
       committed()
       return out
     },

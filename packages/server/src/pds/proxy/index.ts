@@ -3,7 +3,8 @@
  * com.atproto.moderation.createReport, …) go to the service named by the client's `atproto-proxy` header
  * (`did:web:api.bsky.app#bsky_appview`), or by default to the configured AppView / moderation service
  * (proxy/target.ts), with a service-auth JWT signed by the account's repo key (iss = account DID, aud =
- * service DID, lxm = the method, exp = 60 s). It is the XRPC router's `fallback`, so it only ever sees
+ * service DID, lxm = the method, exp = 60 s; reused while half its lifetime is left, proxy/service-token.ts).
+ * It is the XRPC router's `fallback`, so it only ever sees
  * /xrpc/ paths of unregistered methods; methods the PDS implements are always answered here, header or not.
  *
  * Rules, in order: GET/HEAD/POST only; account-management methods are never forwarded (400 InvalidToken
@@ -16,13 +17,14 @@
  * `appviewQuery` is the same machinery for the PDS's own calls to an AppView (quoted posts in
  * read-after-write).
  */
-import { InvalidRequestError, appendParams, createServiceJwt } from '@stratus/core/xrpc'
+import { InvalidRequestError, appendParams } from '@stratus/core/xrpc'
 import { AuthScope } from '../auth/scopes.ts'
 import type { PdsContext } from '../context.ts'
 import { callUpstream, readText, relayResponse, upstreamError } from './forward.ts'
 import { LocalViewer } from './local-viewer.ts'
 import { isPrivilegedMethod, isProtectedMethod } from './methods.ts'
 import { READ_AFTER_WRITE_METHODS, localThread, readAfterWrite } from './read-after-write.ts'
+import { ServiceTokenCache } from './service-token.ts'
 import { type ProxyTarget, resolveProxyTarget } from './target.ts'
 
 export { isPrivilegedMethod, isProtectedMethod, mayMintServiceAuth } from './methods.ts'
@@ -75,8 +77,15 @@ export function createProxyHandler(ctx: PdsContext): (req: Request) => Promise<R
   }
 }
 
+const tokenCaches = new WeakMap<PdsContext, ServiceTokenCache>()
+
 function bearer(ctx: PdsContext, did: string, target: ProxyTarget, lxm: string): string {
-  return `Bearer ${createServiceJwt({ iss: did, aud: target.did, lxm, keypair: ctx.signingKey(did) })}`
+  let cache = tokenCaches.get(ctx)
+  if (!cache) {
+    cache = new ServiceTokenCache()
+    tokenCaches.set(ctx, cache)
+  }
+  return `Bearer ${cache.get(did, target.did, lxm, () => ctx.signingKey(did))}`
 }
 
 /** One query to `target` as `did` (service auth), its JSON answer; throws the upstream's XRPC error. */

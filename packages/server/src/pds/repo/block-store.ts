@@ -164,7 +164,9 @@ export class AccountBlockStore implements BlockStore {
   countBlocks(): number {
     const id = this.repoId()
     if (id === null) return 0
-    return (this.db.stmt('SELECT count(*) AS n FROM repo_block WHERE repo = ? AND refs > 0').get(id) as { n: number }).n + 1
+    return (
+      (this.db.stmt('SELECT count(*) AS n FROM repo_block WHERE repo = ? AND refs > 0').get(id) as { n: number }).n + 1
+    )
   }
 }
 

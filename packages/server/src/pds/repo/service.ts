@@ -252,7 +252,13 @@ function formatCommit(repo: Repo, writes: PreparedWrite[], keypair: Keypair): Co
   const recordWrites: RecordWrite[] = writes.map((w) =>
     w.action === 'delete'
       ? { action: 'delete', collection: w.collection, rkey: w.rkey }
-      : { action: w.action, collection: w.collection, rkey: w.rkey, record: w.record },
+      : {
+          action: w.action,
+          collection: w.collection,
+          rkey: w.rkey,
+          record: w.record,
+          block: { cid: w.cid, bytes: w.bytes },
+        },
   )
   let commit: CommitData
   try {

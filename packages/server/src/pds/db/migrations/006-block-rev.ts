@@ -9,7 +9,6 @@
  */
 import { type Kysely, sql } from 'kysely'
 
-// biome-ignore lint/suspicious/noExplicitAny: migrations run before any typed schema exists
 export async function up(db: Kysely<any>): Promise<void> {
   await sql`ALTER TABLE repo_block ADD COLUMN rev TEXT`.execute(db)
   await sql`CREATE INDEX repo_block_dead_idx ON repo_block (repo) WHERE refs <= 0`.execute(db)

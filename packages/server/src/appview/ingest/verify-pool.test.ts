@@ -1,0 +1,83 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { Secp256k1Keypair } from '@stratus/core/crypto'
+import { writeCarBytes } from '@stratus/core/data'
+import { type CommitData, MemoryBlockStore, Repo } from '@stratus/core/repo'
+import { type CommitMessage, type CommitProof, claimedPrevData, proveCommit } from '@stratus/core/sync'
+import { VerifyPool } from './verify-pool.ts'
+
+function message(data: CommitData): CommitMessage {
+  return {
+    type: 'commit',
+    seq: 1,
+    repo: data.did,
+    commit: data.cid,
+    rev: data.rev,
+    since: data.since,
+    blocks: writeCarBytes([data.cid], data.eventBlocks),
+    ops: data.ops,
+    prevData: data.prevData,
+    tooBig: false,
+  }
+}
+
+/** A genesis commit and `n` more, each creating one post. */
+function commits(n: number): { key: Secp256k1Keypair; msgs: CommitMessage[] } {
+  const key = Secp256k1Keypair.create()
+  const post = (i: number) => ({
+    action: 'create' as const,
+    collection: 'app.bsky.feed.post',
+    rkey: `3kaaaaaaaa${String(i).padStart(3, 'a')}`,
+    record: { $type: 'app.bsky.feed.post', text: `post ${i}`, createdAt: '2024-01-01T00:00:00.000Z' },
+  })
+  const store = new MemoryBlockStore()
+  const init = Repo.formatInit(store, 'did:plc:aaaaaaaaaaaaaaaaaaaaaaaa', key, [post(0)])
+  store.applyCommit(init)
+  let repo = Repo.load(store, init.cid)
+  const msgs = [message(init)]
+  for (let i = 1; i <= n; i++) {
+    const data = repo.formatCommit([post(i)], key)
+    repo = repo.applyCommit(data)
+    msgs.push(message(data))
+  }
+  return { key, msgs }
+}
+
+const plain = (p: CommitProof | undefined) =>
+  p && { ...p, records: p.ok ? [...p.records].map(([k, v]) => [k, Buffer.from(v).toString('hex')]) : undefined }
+
+describe('VerifyPool', () => {
+  let pool: VerifyPool | undefined
+  afterEach(async () => {
+    await pool?.close()
+  })
+
+  it('proves on a worker exactly what proveCommit proves inline, failures included', async () => {
+    pool = new VerifyPool({ workers: 1, startAfter: 1 })
+    const { key, msgs } = commits(5)
+    const wrongKey = Secp256k1Keypair.create().did()
+    const jobs = msgs.map((m, i) => ({ msg: m, key: i === 3 ? wrongKey : key.did() }))
+    const proofs = await Promise.all(
+      jobs.map((j) => (pool as VerifyPool).prove(j.msg, j.key, claimedPrevData(j.msg) as never)),
+    )
+    expect(pool.workers).toBe(1)
+    for (let i = 0; i < jobs.length; i++) {
+      const inline = proveCommit(jobs[i].msg, jobs[i].key, claimedPrevData(jobs[i].msg) as never)
+      expect(plain(proofs[i])).toEqual(plain(inline))
+    }
+    expect(proofs.filter((p) => p?.ok)).toHaveLength(5)
+    expect(proofs[3]).toMatchObject({ ok: false, code: 'bad-signature' })
+  })
+
+  it('lets a job that has not been posted be withdrawn (resolves undefined), and declines before starting', async () => {
+    const { key, msgs } = commits(3)
+    pool = new VerifyPool({ workers: 1, startAfter: 2 })
+    const first = await pool.prove(msgs[0], key.did(), claimedPrevData(msgs[0]) as never)
+    expect(first).toBeUndefined() // below startAfter: the caller proves inline
+    const pending = msgs.slice(1).map((m) => (pool as VerifyPool).prove(m, key.did(), claimedPrevData(m) as never))
+    pool.withdraw(msgs[1]) // same turn: nothing posted yet
+    const [a, b, c] = await Promise.all(pending)
+    expect(a).toBeUndefined()
+    expect(b?.ok && c?.ok).toBe(true)
+    expect(pool.withdrawn).toBe(1)
+  })
+})
