@@ -17,9 +17,10 @@
  * Size: RELAY_BENCH_EVENTS (default 20000), RELAY_BENCH_ACCOUNTS (default 500); RELAY_BENCH_SCENARIOS
  * (workers:consumers pairs), RELAY_BENCH_PEER_BUDGET_S (default 60: the official consumer is slow, so it
  * runs that long and its rate is taken over what it verified), RELAY_BENCH_NO_PEER=1 to skip it.
+ * RELAY_BENCH_STREAM=<dir> keeps the generated stream there and reuses it (same size) on the next run.
  */
 import { type ChildProcess, fork } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -195,8 +196,17 @@ function spawnRole(role: string, env: Record<string, string>): ChildProcess {
 
 /** CPU time (user + system, µs) a child process has used so far, from /proc (Linux); undefined elsewhere. */
 function childCpuUs(child: ChildProcess): number | undefined {
+  return procCpuUs(`/proc/${child.pid}/stat`)
+}
+
+/** CPU time of this process's main thread (its task id is the pid), to split the relay's CPU by thread. */
+function mainThreadCpuUs(): number | undefined {
+  return procCpuUs(`/proc/self/task/${process.pid}/stat`)
+}
+
+function procCpuUs(path: string): number | undefined {
   try {
-    const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8')
+    const stat = readFileSync(path, 'utf8')
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
     return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100 // utime + stime, in clock ticks of 10 ms
   } catch {
@@ -252,6 +262,8 @@ interface RunResult {
   cpuUsPerEvent: number
   /** The kernel's part of it (socket reads, log writes and fsyncs, SQLite I/O). */
   sysUsPerEvent: number
+  /** The main thread's part (the rest: verify workers, file-system and GC helper threads). */
+  mainUsPerEvent?: number
   wallS: number
   peakRssMb: number
   deliveredS?: number
@@ -309,6 +321,8 @@ async function runRelay(dir: string, workers: number, nConsumers: number, label:
   const stopProfile = process.env.RELAY_BENCH_PROFILE ? await startProfile() : undefined
   const elu0 = performance.eventLoopUtilization()
   const children0 = s.children.map(childCpuUs)
+  const main0 = mainThreadCpuUs()
+  const threads0 = new Map(readdirSync('/proc/self/task').map((t) => [t, procCpuUs(`/proc/self/task/${t}/stat`) ?? 0]))
   const cpu0 = process.cpuUsage()
   const t0 = performance.now()
   await fetch(`${relay.url}/admin/hosts/add`, {
@@ -319,6 +333,13 @@ async function runRelay(dir: string, workers: number, nConsumers: number, label:
   while (relay.ctx.sequencer.durableSeq < EVENTS) await new Promise((r) => setTimeout(r, 5))
   const wallMs = performance.now() - t0
   const cpu = process.cpuUsage(cpu0)
+  const main1 = mainThreadCpuUs()
+  if (process.env.RELAY_BENCH_THREADS) {
+    for (const t of readdirSync('/proc/self/task')) {
+      const us = (procCpuUs(`/proc/self/task/${t}/stat`) ?? 0) - (threads0.get(t) ?? 0)
+      if (us > 0) console.log('thread', t, (us / EVENTS).toFixed(1))
+    }
+  }
   const elu = performance.eventLoopUtilization(elu0)
   clearInterval(sampler)
   await stopProfile?.()
@@ -340,6 +361,7 @@ async function runRelay(dir: string, workers: number, nConsumers: number, label:
     eventsPerSec: (EVENTS * 1000) / wallMs,
     cpuUsPerEvent: (cpu.user + cpu.system) / EVENTS,
     sysUsPerEvent: cpu.system / EVENTS,
+    mainUsPerEvent: main0 === undefined || main1 === undefined ? undefined : (main1 - main0) / EVENTS,
     wallS: wallMs / 1000,
     peakRssMb: peakRss / 1024 / 1024,
     deliveredS: deliveredMs === undefined ? undefined : deliveredMs / 1000,
@@ -364,15 +386,19 @@ async function runOfficial(
 }
 
 export default async function bench(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'relay-bench-stream-'))
+  const keep = process.env.RELAY_BENCH_STREAM
+  const dir = keep ? join(keep, `${EVENTS}-${ACCOUNTS}`) : mkdtempSync(join(tmpdir(), 'relay-bench-stream-'))
   try {
     const g0 = performance.now()
-    const gen = spawnRole('gen', { RELAY_BENCH_DIR: dir })
-    await new Promise((resolve, reject) =>
-      gen.once('exit', (c) => (c === 0 ? resolve(c) : reject(new Error(`gen ${c}`)))),
-    )
+    if (!keep || !existsSync(join(dir, 'accounts.json'))) {
+      mkdirSync(dir, { recursive: true })
+      const gen = spawnRole('gen', { RELAY_BENCH_DIR: dir })
+      await new Promise((resolve, reject) =>
+        gen.once('exit', (c) => (c === 0 ? resolve(c) : reject(new Error(`gen ${c}`)))),
+      )
+    }
     process.stdout.write(
-      `  ${EVENTS} pre-signed commits over ${ACCOUNTS} accounts (generated in ${((performance.now() - g0) / 1000).toFixed(1)} s)\n`,
+      `  ${EVENTS} pre-signed commits over ${ACCOUNTS} accounts (ready in ${((performance.now() - g0) / 1000).toFixed(1)} s)\n`,
     )
     const rows: RunResult[] = []
     for (const [workers, consumers] of SCENARIOS) {
@@ -385,6 +411,7 @@ export default async function bench(): Promise<void> {
         'events/s',
         'relay CPU µs/event',
         'of which kernel',
+        'main thread',
         'wall s',
         'peak RSS MB',
         'main busy',
@@ -399,6 +426,7 @@ export default async function bench(): Promise<void> {
         r.eventsPerSec,
         r.cpuUsPerEvent,
         r.sysUsPerEvent,
+        r.mainUsPerEvent?.toFixed(0) ?? '-',
         r.wallS,
         r.peakRssMb,
         `${Math.round(r.mainBusy * 100)}%`,
@@ -423,6 +451,6 @@ export default async function bench(): Promise<void> {
       asMeasured('@atproto/sync Firehose', 1e6 / off.cpuUsPerEvent),
     ])
   } finally {
-    rmSync(dir, { recursive: true, force: true })
+    if (!keep) rmSync(dir, { recursive: true, force: true })
   }
 }

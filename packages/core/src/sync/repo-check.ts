@@ -11,7 +11,7 @@
  * Commits without prevData (pre-1.1 hosts) are accepted only when `since` is the rev we hold, and then
  * only their signature is checked (the ops cannot be proven without prevData).
  */
-import { CID, decodeCbor, readCar } from '../data/index.ts'
+import { type CID, decodeCbor, readCar } from '../data/index.ts'
 import {
   MemoryBlockStore,
   Mst,

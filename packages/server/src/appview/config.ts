@@ -30,7 +30,7 @@ export interface AppViewConfig {
   backfill: boolean
   /** Events per indexing transaction. */
   batchSize: number
-  /** Reader threads serving read-only queries (0: all on the main thread). Default: cores - 1, 1 to 4. */
+  /** Reader threads serving read-only queries (0: all on the main thread). Default: one per core, at most 4. */
   readers?: number
   logLevel: string
   /** Programmatic only: handle → DID (test networks whose handles DNS does not know). */
@@ -101,7 +101,7 @@ export const FIELDS: readonly Field<AppViewConfig>[] = [
     flag: 'readers',
     env: 'APPVIEW_READERS',
     kind: 'int',
-    help: 'reader threads for read-only queries (0 = main thread only; default cores - 1, 1 to 4)',
+    help: 'reader threads for read-only queries (0 = main thread only; default one per core, at most 4)',
   },
   { key: 'logLevel', flag: 'log-level', env: 'APPVIEW_LOG_LEVEL', kind: 'string', help: 'pino level' },
 ]

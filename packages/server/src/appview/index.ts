@@ -46,9 +46,12 @@ export interface AppView {
   close(): Promise<void>
 }
 
-/** Cores minus one for the main thread, at least 1, at most 4. */
+/**
+ * One per core, at most 4: the main thread mostly waits on sockets, and on 2 cores two readers measured
+ * faster than one (bench/appview.bench.ts).
+ */
 function defaultReaders(): number {
-  return Math.min(4, Math.max(1, availableParallelism() - 1))
+  return Math.min(4, availableParallelism())
 }
 
 export async function startAppView(input: Partial<AppViewConfig> = {}): Promise<AppView> {

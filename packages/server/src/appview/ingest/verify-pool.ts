@@ -137,9 +137,16 @@ export class VerifyPool implements CommitVerifier {
     })
   }
 
+  /**
+   * Gives a worker the newest unposted jobs, up to its share, as batches oldest first: the kit, coming
+   * from older commits, reaches the start of that stretch first, and the worker has done it first.
+   */
   #post(w: PoolWorker): void {
-    while (w.inflight.size < INFLIGHT && this.#byMsg.size > 0) {
-      const part = this.#newest(BATCH)
+    const room = (INFLIGHT - w.inflight.size) * BATCH
+    if (room <= 0 || this.#byMsg.size === 0) return
+    const stretch = this.#newest(Math.min(room, Math.max(BATCH, INFLIGHT * BATCH - w.inflightJobs)))
+    for (let i = 0; i < stretch.length; i += BATCH) {
+      const part = stretch.slice(i, i + BATCH)
       const id = this.#nextId++
       const jobs = part.map((q) => q.job)
       const packed = packJobs(id, jobs)
@@ -157,7 +164,7 @@ export class VerifyPool implements CommitVerifier {
     this.#deaths = 0
     const proofs = unpackResults(b, sent.jobs)
     for (let i = 0; i < proofs.length; i++) sent.resolves[i](proofs[i])
-    this.#post(w)
+    if (w.inflight.size <= INFLIGHT / 2) this.#post(w)
   }
 
   #onDeath = (w: PoolWorker, err: unknown): void => {
