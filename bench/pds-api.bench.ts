@@ -6,7 +6,8 @@
  * ours / official per row so background load hits both alike: createRecord with 1 writer, 8 writers on one
  * repo, 8 writers on 8 repos; getRecord sequential; getRepo export of an N-record repo (built with applyWrites
  * batches of 200; N = BENCH_PDS_RECORDS, default 10000); subscribeRepos replay from cursor 0 with `ws`
- * (frames counted until none arrive for IDLE_MS; the idle wait is not counted). Ratios are ours / official
+ * (frames counted until none arrive for IDLE_MS; the idle wait is not counted). Each rate row is preceded on
+ * each side by BENCH_PDS_WARMUP seconds (default 2) of its own operation, untimed. Ratios are ours / official
  * for rates, official / ours for times and memory (so > 1 always means ours is better).
  */
 import { type ChildProcess, spawn } from 'node:child_process'
@@ -17,6 +18,9 @@ import { WebSocket } from 'ws'
 import { printTable } from './lib.ts'
 
 const SECONDS = Number(process.env.BENCH_PDS_SECONDS ?? 6)
+// Untimed run of each row's own operation just before its timed run, on each side alike, so the rows measure
+// steady state rather than V8 tiering up the newly hot code.
+const WARMUP = Number(process.env.BENCH_PDS_WARMUP ?? 2)
 const RECORDS = Number(process.env.BENCH_PDS_RECORDS ?? 10_000)
 const WRITERS = 8
 const BATCH = 200
@@ -71,8 +75,13 @@ interface Rate {
   p50: number
 }
 
-/** Runs `workers` loops of `op` for SECONDS; returns ops/s, server CPU µs/op and the median latency. */
-async function timed(server: Server, workers: number, op: (w: number, i: number) => Promise<unknown>): Promise<Rate> {
+/** Runs `workers` loops of `op` for `seconds`; returns ops/s, server CPU µs/op and the median latency. */
+async function timed(
+  server: Server,
+  workers: number,
+  op: (w: number, i: number) => Promise<unknown>,
+  seconds = SECONDS,
+): Promise<Rate> {
   const pid = server.child.pid as number
   const lat: number[] = []
   let ops = 0
@@ -80,7 +89,7 @@ async function timed(server: Server, workers: number, op: (w: number, i: number)
   let seq = 0
   const c0 = cpuSeconds(pid)
   const t0 = performance.now()
-  const end = t0 + SECONDS * 1000
+  const end = t0 + seconds * 1000
   await Promise.all(
     Array.from({ length: workers }, async (_, w) => {
       while (performance.now() < end) {
@@ -174,7 +183,10 @@ export default async function () {
       op: (side: number, w: number, i: number) => Promise<unknown>,
     ) => {
       const r: Rate[] = []
-      for (const [i, s] of servers.entries()) r.push(await timed(s, workers, (w, n) => op(i, w, n)))
+      for (const [i, s] of servers.entries()) {
+        if (WARMUP > 0) await timed(s, workers, (w, n) => op(i, w, n), WARMUP)
+        r.push(await timed(s, workers, (w, n) => op(i, w, n)))
+      }
       const rate = (x: Rate) => (x.ops * 1000) / x.ms
       const cpu = (x: Rate) => (x.cpu * 1e6) / Math.max(1, x.ops)
       table.push([
@@ -203,7 +215,7 @@ export default async function () {
       return solo[side].com.atproto.repo.getRecord({ repo: didOf(solo[side]), collection: COLLECTION, rkey })
     })
     printTable(
-      `PDS over HTTP with @atproto/api, ${SECONDS} s per row per side (ours / official)`,
+      `PDS over HTTP with @atproto/api, ${SECONDS} s per row per side after ${WARMUP} s warm-up (ours / official)`,
       ['row', 'ours ops/s', 'official ops/s', 'ratio', 'p50 ms', 'server CPU µs/op', 'errors'],
       table,
     )

@@ -83,6 +83,44 @@ export function decodeCommit(bytes: Uint8Array): Commit {
   return { did, version: 3, data, rev, prev, sig }
 }
 
+/** Length of the CBOR text or byte string whose head is at `at` (head included), or -1 if it is not one. */
+function stringItemLength(b: Uint8Array, at: number, major: number): number {
+  const first = b[at]
+  if (first >> 5 !== major) return -1
+  const info = first & 0x1f
+  if (info < 24) return 1 + info
+  if (info === 24) return 2 + b[at + 1]
+  if (info === 25) return 3 + ((b[at + 1] << 8) | b[at + 2])
+  return -1
+}
+
+/**
+ * The signed bytes of a decoded commit block, cut out of the block instead of re-encoded: a valid block is
+ * canonical DAG-CBOR (decodeCommit's strict decoder), so its keys sit in the order did, rev, sig, data,
+ * prev, version and dropping `sig` (and counting one key less) gives exactly encodeCbor of the unsigned
+ * commit. Undefined when the layout is not that (the caller re-encodes).
+ */
+function unsignedBytes(b: Uint8Array): Uint8Array | undefined {
+  // map(6), "did" <text>, "rev" <text>, "sig" <bytes>, ...
+  if (b[0] !== 0xa6 || b[1] !== 0x63 || b[2] !== 0x64 || b[3] !== 0x69 || b[4] !== 0x64) return undefined
+  const did = stringItemLength(b, 5, 3)
+  if (did < 0) return undefined
+  const rev = 5 + did
+  if (b[rev] !== 0x63 || b[rev + 1] !== 0x72 || b[rev + 2] !== 0x65 || b[rev + 3] !== 0x76) return undefined
+  const revLen = stringItemLength(b, rev + 4, 3)
+  if (revLen < 0) return undefined
+  const sig = rev + 4 + revLen
+  if (b[sig] !== 0x63 || b[sig + 1] !== 0x73 || b[sig + 2] !== 0x69 || b[sig + 3] !== 0x67) return undefined
+  const sigLen = stringItemLength(b, sig + 4, 2)
+  if (sigLen < 0 || sig + 4 + sigLen > b.length) return undefined
+  const rest = sig + 4 + sigLen
+  const out = new Uint8Array(b.length - (rest - sig))
+  out[0] = 0xa5
+  out.set(b.subarray(1, sig), 1)
+  out.set(b.subarray(rest), sig)
+  return out
+}
+
 /**
  * Decodes a commit and checks it: the expected DID (if given) and, if a did:key is given, the signature.
  * Throws RepoVerificationError with code wrong-did / bad-signature / bad-commit / bad-rev.
@@ -92,7 +130,12 @@ export function verifyCommit(bytes: Uint8Array, opts: { did?: string; signingKey
   if (opts.did !== undefined && commit.did !== opts.did) {
     throw new RepoVerificationError('wrong-did', `commit is for ${commit.did}, expected ${opts.did}`)
   }
-  if (opts.signingKey !== undefined && !verifyCommitSignature(commit, opts.signingKey)) {
+  if (opts.signingKey === undefined) return commit
+  const unsigned = unsignedBytes(bytes)
+  const valid = unsigned
+    ? verifySignature(opts.signingKey, unsigned, commit.sig)
+    : verifyCommitSignature(commit, opts.signingKey)
+  if (!valid) {
     throw new RepoVerificationError('bad-signature', `commit signature does not verify with ${opts.signingKey}`)
   }
   return commit

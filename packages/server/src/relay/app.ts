@@ -26,6 +26,7 @@ import { Crawler } from './ingest/crawler.ts'
 import { Identities } from './ingest/identities.ts'
 import { Processor } from './ingest/processor.ts'
 import { Resyncer } from './ingest/resync.ts'
+import { loadCrypto } from './ingest/verify-job.ts'
 import { VerifyPool } from './ingest/verify-pool.ts'
 import { EventLog } from './log/event-log.ts'
 import { Broadcaster } from './output/consumer.ts'
@@ -67,6 +68,7 @@ async function buildContext(cfg: RelayConfig, opts: RelayOptions): Promise<Relay
   const resolver =
     opts.didResolver ?? new DidResolver({ plcUrl: cfg.plcUrl, allowPrivateNetwork: cfg.devMode, cache: false })
   const identities = new Identities(resolver)
+  loadCrypto() // identities parse keys on this thread
   const pool = new VerifyPool({ workers: cfg.verifyWorkers, onError: (err) => logger.error({ err }, 'verify worker') })
   const counters = new Counters()
   const firehose = new Broadcaster()

@@ -4,9 +4,10 @@
  * with public keys imported once as KeyObjects (callers cache them; importing costs more than verifying).
  * Input shapes (lengths, scalar ranges, low-S) are checked by crypto/ before these are called.
  */
-import { createECDH, createHash, createPrivateKey, createPublicKey, ECDH, type KeyObject } from 'node:crypto'
+import { createECDH, createPrivateKey, createPublicKey, ECDH, hash, type KeyObject } from 'node:crypto'
 import { randomBytes as nodeRandomBytes, sign as nodeSign, verify as nodeVerify } from 'node:crypto'
 import { createRequire } from 'node:module'
+import { dirname } from 'node:path'
 
 /** Mirrors CurveBackend in crypto/backend.ts (platform files may not import other core modules). */
 interface CurveBackend {
@@ -31,7 +32,7 @@ function copy(b: Uint8Array): Uint8Array {
 }
 
 function sha256(msg: Uint8Array): Uint8Array {
-  return createHash('sha256').update(msg).digest()
+  return hash('sha256', msg, 'buffer') as unknown as Buffer
 }
 
 // ---- OpenSSL (node:crypto) ----
@@ -86,7 +87,11 @@ interface Secp256k1Lib {
   publicKeyCreate(priv: Uint8Array, compressed?: boolean): Uint8Array
   publicKeyConvert(pub: Uint8Array, compressed?: boolean): Uint8Array
   ecdsaSign(msg32: Uint8Array, priv: Uint8Array): { signature: Uint8Array; recid: number }
-  ecdsaVerify(sig: Uint8Array, msg32: Uint8Array, pub: Uint8Array): boolean
+}
+
+/** The native addon's own verify: 0 valid, 3 invalid, 1/2 unparsable signature/key; throws on wrong lengths. */
+interface Secp256k1Addon {
+  ecdsaVerify(sig: Uint8Array, msg32: Uint8Array, pub: Uint8Array): number
 }
 
 /** Compressed public key of the private key 1, i.e. the generator: a self-test of the loaded binary. */
@@ -98,11 +103,19 @@ const K256_G = '0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f817
  */
 export function nativeK256Backend(): CurveBackend | null {
   let lib: Secp256k1Lib
+  let addon: Secp256k1Addon
   try {
-    lib = createRequire(import.meta.url)('secp256k1/bindings') as Secp256k1Lib
+    const require = createRequire(import.meta.url)
+    lib = require('secp256k1/bindings') as Secp256k1Lib
     const one = new Uint8Array(32)
     one[31] = 1
     if (Buffer.from(lib.publicKeyCreate(one, true)).toString('hex') !== K256_G) return null
+    // The package's wrapper re-validates every argument in JS on each call; verification (the relay's
+    // hottest call) goes to the addon directly: our keys are always 65-byte points from importPublicKey,
+    // and the addon itself checks the signature and digest lengths.
+    const pkg = require.resolve('secp256k1/package.json')
+    const load = createRequire(pkg)('node-gyp-build') as (dir: string) => { Secp256k1: new () => Secp256k1Addon }
+    addon = new (load(dirname(pkg)).Secp256k1)()
   } catch {
     return null
   }
@@ -117,7 +130,7 @@ export function nativeK256Backend(): CurveBackend | null {
     sign: (priv, msg) => copy(lib.ecdsaSign(sha256(msg), priv as Uint8Array).signature),
     verify: (pub, msg, sig) => {
       try {
-        return lib.ecdsaVerify(sig, sha256(msg), pub as Uint8Array)
+        return addon.ecdsaVerify(sig, sha256(msg), pub as Uint8Array) === 0
       } catch {
         return false
       }

@@ -85,12 +85,36 @@ export function splitAtSeq(frame: Uint8Array, range: [number, number]): FramePar
   return { prefix: frame.subarray(0, range[0]), suffix: frame.subarray(range[1]) }
 }
 
+/** Byte length of the final frame with `seq` spliced in. */
+export function frameLengthWithSeq(parts: FrameParts, seq: number): number {
+  const head = seq < 24 ? 1 : seq < 0x100 ? 2 : seq < 0x1_0000 ? 3 : seq < 0x1_0000_0000 ? 5 : 9
+  return parts.prefix.length + head + parts.suffix.length
+}
+
+/** Writes the final frame with `seq` spliced in at `out[at]` (room: frameLengthWithSeq); returns its end. */
+export function writeWithSeq(parts: FrameParts, seq: number, out: Uint8Array, at: number): number {
+  out.set(parts.prefix, at)
+  let pos = at + parts.prefix.length
+  if (seq < 24) out[pos++] = seq
+  else if (seq < 0x100) {
+    out[pos++] = 24
+    out[pos++] = seq
+  } else if (seq < 0x1_0000) {
+    out[pos++] = 25
+    out[pos++] = seq >> 8
+    out[pos++] = seq & 0xff
+  } else {
+    const head = cborHead(0, seq)
+    out.set(head, pos)
+    pos += head.length
+  }
+  out.set(parts.suffix, pos)
+  return pos + parts.suffix.length
+}
+
 /** The final frame with `seq` spliced in (seq must be a non-negative safe integer). */
 export function withSeq(parts: FrameParts, seq: number): Uint8Array {
-  const head = cborHead(0, seq)
-  const out = new Uint8Array(parts.prefix.length + head.length + parts.suffix.length)
-  out.set(parts.prefix, 0)
-  out.set(head, parts.prefix.length)
-  out.set(parts.suffix, parts.prefix.length + head.length)
+  const out = new Uint8Array(frameLengthWithSeq(parts, seq))
+  writeWithSeq(parts, seq, out, 0)
   return out
 }

@@ -23,6 +23,7 @@ import {
   verifyRepoCar,
   verifySyncEvent,
 } from '@stratus/core/repo'
+import { Secp256k1Keypair } from '@stratus/core/crypto'
 import { isValidTid } from '@stratus/core/syntax'
 import { decodeFrame } from '@stratus/core/xrpc'
 import { type FrameParts, frameParts, splitAtSeq } from './frame-parts.ts'
@@ -50,6 +51,11 @@ export interface VerifiedFields {
   prevData?: string
   since?: string | null
   parts: FrameParts
+  /**
+   * Set when `parts` are the job's own frame around its `seq` value ([start, end) byte offsets): whoever
+   * holds the same bytes can cut the parts itself (the pool does, so workers send back no frame bytes).
+   */
+  seqRange?: [number, number]
   /** Set when the signature verified but the sync 1.1 proof did not. */
   proofError?: string
 }
@@ -76,6 +82,14 @@ class BadEvent extends Error {
 }
 
 const EMPTY_TREE = Mst.empty(new MemoryBlockStore()).rootCid()
+
+/**
+ * Loads the signature backend (a native module on Node) now, on whichever thread will verify or parse
+ * keys, instead of on the first event.
+ */
+export function loadCrypto(): void {
+  Secp256k1Keypair.create().did()
+}
 
 export function runVerifyJob(job: VerifyJob): VerifyResult {
   try {
@@ -137,7 +151,7 @@ function outputParts(
   received: Record<string, unknown>,
   out: Record<string, unknown>,
   allowed: string[],
-): FrameParts {
+): { parts: FrameParts; seqRange?: [number, number] } {
   const keys = Object.keys(received)
   const outKeys = Object.keys(out).filter((k) => out[k] !== undefined)
   const sameKeys =
@@ -152,7 +166,7 @@ function outputParts(
       received.blobs === out.blobs &&
       (received.ops as Record<string, unknown>[]).every((op) => Object.keys(op).every((k) => OP_KEYS.has(k))))
   const range = sameKeys && sameOps ? seqValueRange(frame) : undefined
-  return range ? splitAtSeq(frame, range) : frameParts(t, out)
+  return range ? { parts: splitAtSeq(frame, range), seqRange: range } : { parts: frameParts(t, out) }
 }
 
 function verifyCommitBody(b: Record<string, unknown>, job: VerifyJob, frame: Uint8Array): VerifyResult {
@@ -211,7 +225,7 @@ function verifyCommitBody(b: Record<string, unknown>, job: VerifyJob, frame: Uin
     data: data.toString(),
     prevData: prevData?.toString(),
     since,
-    parts: outputParts('#commit', frame, b, out, COMMIT_KEYS),
+    ...outputParts('#commit', frame, b, out, COMMIT_KEYS),
     proofError,
   }
 }
@@ -241,7 +255,7 @@ function verifySyncBody(b: Record<string, unknown>, job: VerifyJob, frame: Uint8
     rev: b.rev,
     commit: commitCid.toString(),
     data: commit.data.toString(),
-    parts: outputParts('#sync', frame, b, out, SYNC_KEYS),
+    ...outputParts('#sync', frame, b, out, SYNC_KEYS),
   }
 }
 

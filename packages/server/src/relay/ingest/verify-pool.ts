@@ -54,7 +54,7 @@ function bootstrapCode(url: string): string {
 class PoolWorker {
   readonly worker: Worker
   pending: Queued[] = []
-  readonly inflight = new Map<number, VerifyCallback[]>()
+  readonly inflight = new Map<number, Queued[]>()
   readonly repos = new Map<number, (r: RepoResult) => void>()
   inflightJobs = 0
   succeeded = false
@@ -159,10 +159,7 @@ export class VerifyPool {
           id,
           batch.map((q) => q.job),
         )
-        w.inflight.set(
-          id,
-          batch.map((q) => q.cb),
-        )
+        w.inflight.set(id, batch)
         w.inflightJobs += batch.length
         w.worker.postMessage(packed, [packed.buf])
       }
@@ -182,14 +179,17 @@ export class VerifyPool {
   }
 
   private onResults = (w: PoolWorker, batch: ResultBatch): void => {
-    const cbs = w.inflight.get(batch.id)
-    if (!cbs) return
+    const sent = w.inflight.get(batch.id)
+    if (!sent) return
     w.inflight.delete(batch.id)
-    w.inflightJobs -= cbs.length
+    w.inflightJobs -= sent.length
     w.succeeded = true
     this.deaths = 0
-    const results = unpackResults(batch)
-    for (let i = 0; i < cbs.length; i++) cbs[i](results[i])
+    const results = unpackResults(
+      batch,
+      sent.map((q) => q.job.frame),
+    )
+    for (let i = 0; i < sent.length; i++) sent[i].cb(results[i])
   }
 
   private onDeath = (w: PoolWorker, err: unknown): void => {
@@ -199,8 +199,8 @@ export class VerifyPool {
     if (this.closed) return
     this.onError(err)
     void w.worker.terminate()
-    for (const cbs of w.inflight.values())
-      for (const cb of cbs) cb({ ok: false, code: 'internal', message: String(err) })
+    for (const sent of w.inflight.values())
+      for (const q of sent) q.cb({ ok: false, code: 'internal', message: String(err) })
     for (const cb of w.repos.values()) cb({ ok: false, code: 'internal', message: String(err) })
     // Queued but never posted: hand to the others (or inline).
     const orphans = w.pending
@@ -218,8 +218,8 @@ export class VerifyPool {
     const ws = this.workers
     this.workers = []
     for (const w of ws) {
-      for (const cbs of w.inflight.values())
-        for (const cb of cbs) cb({ ok: false, code: 'internal', message: 'closed' })
+      for (const sent of w.inflight.values())
+        for (const q of sent) q.cb({ ok: false, code: 'internal', message: 'closed' })
       for (const q of w.pending) q.cb({ ok: false, code: 'internal', message: 'closed' })
       for (const cb of w.repos.values()) cb({ ok: false, code: 'internal', message: 'closed' })
     }

@@ -3,11 +3,12 @@
  * one batch) and whole repositories for resyncs. Holds no state besides the crypto module's key cache.
  */
 import { parentPort } from 'node:worker_threads'
-import { runRepoJob, runVerifyJob } from './verify-job.ts'
+import { loadCrypto, runRepoJob, runVerifyJob } from './verify-job.ts'
 import { type RepoResponse, type ToWorker, packResults, unpackJobs } from './worker-protocol.ts'
 
 const port = parentPort
 if (port) {
+  loadCrypto()
   port.on('message', (msg: ToWorker) => {
     if (msg.type === 'repo') {
       const result = runRepoJob({ did: msg.did, signingKey: msg.signingKey, car: msg.car })

@@ -21,6 +21,10 @@ export interface JobBatch {
   buf: ArrayBuffer
 }
 
+/**
+ * A verified result travels without frame bytes when its parts are the job's own frame around `seq`
+ * (`seqRange`; the pool cuts them from its copy of the frame), else with its re-encoded parts in the buffer.
+ */
 export type ResultDescriptor =
   | FailedJob
   | (Omit<VerifiedFields, 'parts'> & { prefixOff: number; prefixLen: number; suffixOff: number; suffixLen: number })
@@ -61,12 +65,13 @@ type AnyResult = FailedJob | VerifiedFields
 
 export function packResults(id: number, results: readonly AnyResult[]): ResultBatch {
   let total = 0
-  for (const r of results) if (r.ok) total += r.parts.prefix.byteLength + r.parts.suffix.byteLength
+  for (const r of results) if (r.ok && !r.seqRange) total += r.parts.prefix.byteLength + r.parts.suffix.byteLength
   const bytes = new Uint8Array(total)
   let off = 0
   const descs = results.map((r): ResultDescriptor => {
     if (!r.ok) return r
     const { parts, ...fields } = r
+    if (r.seqRange) return { ...fields, prefixOff: 0, prefixLen: 0, suffixOff: 0, suffixLen: 0 }
     const prefixOff = off
     bytes.set(parts.prefix, off)
     off += parts.prefix.byteLength
@@ -78,15 +83,19 @@ export function packResults(id: number, results: readonly AnyResult[]): ResultBa
   return { type: 'events', id, results: descs, buf: bytes.buffer }
 }
 
-export function unpackResults(batch: ResultBatch): AnyResult[] {
+/** The results of a batch; `frames` are the batch's job frames (as sent), for results cut from them. */
+export function unpackResults(batch: ResultBatch, frames: readonly Uint8Array[]): AnyResult[] {
   const bytes = new Uint8Array(batch.buf)
-  return batch.results.map((d): AnyResult => {
+  return batch.results.map((d, i): AnyResult => {
     if (!d.ok) return d
     const { prefixOff, prefixLen, suffixOff, suffixLen, ...fields } = d
-    const parts = {
-      prefix: bytes.subarray(prefixOff, prefixOff + prefixLen),
-      suffix: bytes.subarray(suffixOff, suffixOff + suffixLen),
-    }
+    const frame = frames[i]
+    const parts = d.seqRange
+      ? { prefix: frame.subarray(0, d.seqRange[0]), suffix: frame.subarray(d.seqRange[1]) }
+      : {
+          prefix: bytes.subarray(prefixOff, prefixOff + prefixLen),
+          suffix: bytes.subarray(suffixOff, suffixOff + suffixLen),
+        }
     return { ...fields, parts }
   })
 }

@@ -16,6 +16,8 @@ import { mkdir, readdir } from 'node:fs/promises'
 import { type LogEntry, encodeRecords } from './record.ts'
 import { Segment, parseSegmentFileName } from './segment.ts'
 
+const EMPTY = new Uint8Array(0)
+
 export interface EventLogOptions {
   dir: string
   /** Start a new segment file past this size. Default 256 MiB. */
@@ -76,7 +78,12 @@ export class EventLog {
   }
 
   /** Writes entries (seq strictly increasing, continuing the log) and syncs them; readers do not see them yet. */
-  async append(entries: readonly LogEntry[]): Promise<void> {
+  append(entries: readonly LogEntry[]): Promise<void> {
+    return this.appendEncoded(entries.length > 0 ? encodeRecords(entries) : EMPTY, entries)
+  }
+
+  /** Like append, with the records already encoded (`records` = encodeRecords(entries)). */
+  async appendEncoded(records: Uint8Array, entries: readonly LogEntry[]): Promise<void> {
     if (entries.length === 0) return
     if (entries[0].seq <= this.appendedSeq) throw new Error(`log append out of order: ${entries[0].seq}`)
     let seg = this.segments[this.segments.length - 1]
@@ -85,7 +92,7 @@ export class EventLog {
       seg = await Segment.create(this.dir, entries[0].seq)
       this.segments.push(seg)
     }
-    await seg.append(encodeRecords(entries), entries)
+    await seg.append(records, entries)
     if (this.fsync) await seg.sync()
   }
 

@@ -38,17 +38,33 @@ function readU64(view: DataView, at: number): number {
 
 /** All entries as one buffer of consecutive records. */
 export function encodeRecords(entries: readonly LogEntry[]): Buffer {
+  return encodeRecordsWith(
+    entries,
+    (e) => e.frame.byteLength,
+    (e, out, at) => out.set(e.frame, at),
+  )
+}
+
+/**
+ * Like encodeRecords, with each frame written straight into the records buffer by `writeFrame` (which
+ * must write exactly `frameLength(e)` bytes at `at`), so a frame assembled from parts is copied once.
+ */
+export function encodeRecordsWith<T extends { seq: number; timeUs: number }>(
+  entries: readonly T[],
+  frameLength: (e: T) => number,
+  writeFrame: (e: T, out: Uint8Array, at: number) => void,
+): Buffer {
   let total = 0
-  for (const e of entries) total += RECORD_HEADER_BYTES + e.frame.byteLength
+  for (const e of entries) total += RECORD_HEADER_BYTES + frameLength(e)
   const out = Buffer.allocUnsafe(total)
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength)
   let at = 0
   for (const e of entries) {
-    const len = e.frame.byteLength
+    const len = frameLength(e)
     view.setUint32(at, len, true)
     writeU64(view, at + 8, e.seq)
     writeU64(view, at + 16, e.timeUs)
-    out.set(e.frame, at + RECORD_HEADER_BYTES)
+    writeFrame(e, out, at + RECORD_HEADER_BYTES)
     view.setUint32(at + 4, crc32(out.subarray(at + 8, at + RECORD_HEADER_BYTES + len)), true)
     at += RECORD_HEADER_BYTES + len
   }

@@ -10,13 +10,15 @@
  */
 import type { AccountRow, HostRow, RelayStore } from '../db/store.ts'
 import type { FrameParts } from '../ingest/frame-parts.ts'
-import { withSeq } from '../ingest/frame-parts.ts'
+import { frameLengthWithSeq, writeWithSeq } from '../ingest/frame-parts.ts'
 import type { EventLog } from '../log/event-log.ts'
-import type { LogEntry } from '../log/record.ts'
+import { type LogEntry, RECORD_HEADER_BYTES, encodeRecordsWith } from '../log/record.ts'
 
 export interface OutEntry extends LogEntry {
   kind: string
   did: string
+  /** The frame before its seq is spliced in; dropped once `frame` is written (into the log's records). */
+  parts?: FrameParts
   /** Jetstream messages, computed on first use and shared by every Jetstream consumer. */
   json?: JsonMessage[]
 }
@@ -45,6 +47,33 @@ interface Batch {
   bytes: number
   accounts: AccountRow[]
   hosts: HostRow[]
+}
+
+const NO_FRAME = new Uint8Array(0)
+
+/**
+ * The log records of a batch, each frame assembled (seq spliced in) straight into the records buffer;
+ * every entry's `frame` becomes a view into it, so a frame is copied once on its way to the log and the
+ * live consumers.
+ */
+function encodeFrames(entries: OutEntry[]): Uint8Array {
+  const records = encodeRecordsWith(
+    entries,
+    (e) => (e.parts ? frameLengthWithSeq(e.parts, e.seq) : e.frame.byteLength),
+    (e, out, at) => {
+      if (e.parts) writeWithSeq(e.parts, e.seq, out, at)
+      else out.set(e.frame, at)
+    },
+  )
+  let at = 0
+  for (const e of entries) {
+    const len = e.parts ? frameLengthWithSeq(e.parts, e.seq) : e.frame.byteLength
+    at += RECORD_HEADER_BYTES
+    e.frame = records.subarray(at, at + len)
+    e.parts = undefined
+    at += len
+  }
+  return records
 }
 
 export class Sequencer {
@@ -84,9 +113,9 @@ export class Sequencer {
     const seq = ++this.lastSeq
     const now = Date.now() * 1000
     this.lastTimeUs = now > this.lastTimeUs ? now : this.lastTimeUs + 1
-    const entry: OutEntry = { seq, timeUs: this.lastTimeUs, frame: withSeq(parts, seq), kind, did }
+    const entry: OutEntry = { seq, timeUs: this.lastTimeUs, frame: NO_FRAME, parts, kind, did }
     this.pending.push(entry)
-    this.pendingBytes += entry.frame.byteLength
+    this.pendingBytes += parts.prefix.byteLength + parts.suffix.byteLength
     this.kick()
     return entry
   }
@@ -143,7 +172,7 @@ export class Sequencer {
     const log = this.deps.log
     // After a failed database commit the log may already hold part of the batch.
     const unwritten = entries.filter((e) => e.seq > log.appendedSeq)
-    await log.append(unwritten)
+    if (unwritten.length > 0) await log.appendEncoded(encodeFrames(unwritten), unwritten)
     const last = entries.length > 0 ? entries[entries.length - 1].seq : this.durable
     await this.deps.store.commitBatch({ accounts, hosts, logSeq: last })
     this.deps.settleAccounts(accounts)
