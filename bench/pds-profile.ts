@@ -3,6 +3,7 @@
  * (profile written to PROF_DIR, default /tmp/prof), drives it with @atproto/api — createRecord with 1
  * writer, then getRecord — and stops it cleanly so the profile is flushed. Prints ops/s and server CPU µs/op.
  *   node --import tsx bench/pds-profile.ts [create|get|both] [seconds]
+ * (NO_PROF=1: no profile; NODE_FLAGS: extra node flags for the server; PERF=1: under `perf record`.)
  */
 import { execSync, spawn } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
@@ -21,6 +22,8 @@ const child = spawn(
   [
     ...perf,
     ...(perf.length ? ['--perf-basic-prof'] : prof),
+    // NODE_FLAGS: extra flags for the server, e.g. '--log-deopt --logfile=/tmp/v8.log --no-logfile-per-isolate'.
+    ...(process.env.NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
     '--import',
     'tsx',
     new URL('./pds-repo-server.ts', import.meta.url).pathname,

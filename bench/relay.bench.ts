@@ -18,6 +18,8 @@
  * (workers:consumers pairs), RELAY_BENCH_PEER_BUDGET_S (default 60: the official consumer is slow, so it
  * runs that long and its rate is taken over what it verified), RELAY_BENCH_NO_PEER=1 to skip it.
  * RELAY_BENCH_STREAM=<dir> keeps the generated stream there and reuses it (same size) on the next run.
+ * RELAY_BENCH_THREADS=1 prints each relay thread's CPU µs/event (Linux): the main thread's task id is the
+ * pid; the others are the verify workers, V8's GC/compiler helper threads and libuv's file-system pool.
  */
 import { type ChildProcess, fork } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'

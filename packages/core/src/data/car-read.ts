@@ -26,20 +26,86 @@ export type { CarReadOptions }
 
 /** Reads a CAR held in memory. Block bytes are views into `bytes`. */
 export function readCar(bytes: Uint8Array, opts?: CarReadOptions): { roots: CID[]; blocks: Map<string, Uint8Array> } {
+  const blocks = new Map<string, Uint8Array>()
+  const roots = readSections(bytes, opts, (b) => blocks.set(b.cid.toString(), b.bytes))
+  return { roots, blocks }
+}
+
+/**
+ * Reads a CAR held in memory into a CarBlocks (lookups by CID without CID strings): for verifiers that
+ * read a small CAR once and look blocks up by the CIDs they decode. Block bytes are views into `bytes`.
+ */
+export function readCarBlocks(bytes: Uint8Array, opts?: CarReadOptions): { roots: CID[]; blocks: CarBlocks } {
+  const blocks = new CarBlocks()
+  const roots = readSections(bytes, opts, (b) => blocks.add(b))
+  return { roots, blocks }
+}
+
+/** Checks the header and every block section (hash included), handing each block to `add`; returns the roots. */
+function readSections(bytes: Uint8Array, opts: CarReadOptions | undefined, add: (b: Block) => void): CID[] {
   const maxBlock = opts?.maxBlockSize ?? DEFAULT_MAX_BLOCK_SIZE
   let [headerLen, pos] = readLength(bytes, 0, opts?.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE, 'header')
   if (headerLen === 0) throw new CarError('empty CAR header')
   const roots = decodeCarHeader(bytes.subarray(pos, (pos += headerLen)))
-  const blocks = new Map<string, Uint8Array>()
   while (pos < bytes.length) {
     let sectionLen: number
     ;[sectionLen, pos] = readLength(bytes, pos, maxBlock, 'block')
-    const section = bytes.subarray(pos, (pos += sectionLen))
-    const block = splitSection(section)
+    const block = splitSection(bytes.subarray(pos, (pos += sectionLen)))
     verifyBlock(block.cid, block.bytes)
-    blocks.set(block.cid.toString(), block.bytes)
+    add(block)
   }
-  return { roots, blocks }
+  return roots
+}
+
+/**
+ * Blocks by CID, keyed by the last four bytes of the CID (the end of its digest: uniformly distributed for
+ * verified blocks) with the whole CID compared on a hit, so neither adding nor looking up makes a string.
+ * A CID added twice keeps its first block (same CID, same verified bytes).
+ */
+export class CarBlocks {
+  private readonly map = new Map<number, Block | Block[]>()
+  private count = 0
+
+  add(block: Block): void {
+    const k = keyOf(block.cid.bytes)
+    const cur = this.map.get(k)
+    if (cur === undefined) this.map.set(k, block)
+    else if (Array.isArray(cur)) {
+      if (cur.some((b) => b.cid.equals(block.cid))) return
+      cur.push(block)
+    } else {
+      if (cur.cid.equals(block.cid)) return
+      this.map.set(k, [cur, block])
+    }
+    this.count++
+  }
+
+  get(cid: CID): Uint8Array | undefined {
+    const cur = this.map.get(keyOf(cid.bytes))
+    if (cur === undefined) return undefined
+    if (!Array.isArray(cur)) return cur.cid.equals(cid) ? cur.bytes : undefined
+    return cur.find((b) => b.cid.equals(cid))?.bytes
+  }
+
+  has(cid: CID): boolean {
+    return this.get(cid) !== undefined
+  }
+
+  get size(): number {
+    return this.count
+  }
+
+  *[Symbol.iterator](): IterableIterator<Block> {
+    for (const v of this.map.values()) {
+      if (Array.isArray(v)) yield* v
+      else yield v
+    }
+  }
+}
+
+function keyOf(b: Uint8Array): number {
+  const n = b.length
+  return (b[n - 4] << 24) | (b[n - 3] << 16) | (b[n - 2] << 8) | b[n - 1]
 }
 
 /** Reads a varint length at `pos`, checks it against `max` and the bytes left; returns [length, next pos]. */

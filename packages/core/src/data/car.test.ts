@@ -6,12 +6,16 @@ import { describe, expect, it } from 'vitest'
 import { concat, encodeVarint, equals, sha256 } from '../bytes/index.ts'
 import {
   type Block,
+  CarBlocks,
   CarError,
-  type CID,
+  CID,
+  DAG_CBOR,
+  RAW,
   cidForRaw,
   encodeBlock,
   encodeCbor,
   readCar,
+  readCarBlocks,
   readCarStream,
   writeCar,
   writeCarBytes,
@@ -61,6 +65,8 @@ const sameBlocks = (got: Block[], want: Block[]) => {
 async function expectCarError(bytes: Uint8Array, message?: RegExp): Promise<void> {
   expect(() => readCar(bytes)).toThrow(message ?? CarError)
   expect(() => readCar(bytes)).toThrow(CarError)
+  expect(() => readCarBlocks(bytes)).toThrow(message ?? CarError)
+  expect(() => readCarBlocks(bytes)).toThrow(CarError)
   const streamed = async () => collect((await readCarStream(chunked(bytes, new Random(1), 1, 5))).blocks)
   await expect(streamed()).rejects.toThrow(CarError)
   if (message) await expect(streamed()).rejects.toThrow(message)
@@ -85,6 +91,31 @@ describe('CAR round trip', () => {
     expect(got.roots.map(String)).toEqual(roots.map(String))
     expect(got.blocks.size).toBe(new Set(blocks.map((b) => b.cid.toString())).size)
     for (const b of blocks) expect(equals(got.blocks.get(b.cid.toString())!, b.bytes)).toBe(true)
+  })
+
+  it('readCarBlocks finds every block by CID, and nothing else', () => {
+    const got = readCarBlocks(car)
+    expect(got.roots.map(String)).toEqual(roots.map(String))
+    expect(got.blocks.size).toBe(new Set(blocks.map((b) => b.cid.toString())).size)
+    for (const b of blocks) expect(equals(got.blocks.get(b.cid)!, b.bytes)).toBe(true)
+    expect([...got.blocks].map((b) => b.cid.toString()).sort()).toEqual([...readCar(car).blocks.keys()].sort())
+    // Same digest, other codec: a different CID.
+    const raw = CID.create(RAW, blocks[1].cid.digest)
+    if (!raw.equals(blocks[1].cid)) expect(got.blocks.has(raw)).toBe(false)
+    expect(got.blocks.get(cidForRaw(new Uint8Array([9, 9])))).toBeUndefined()
+  })
+
+  it('CarBlocks tells apart CIDs whose lookup keys collide', () => {
+    // Digests ending in the same four bytes share a key (never the case by chance for a few blocks).
+    const digest = (first: number) => Uint8Array.from({ length: 32 }, (_, i) => (i === 0 ? first : 7))
+    const cids = [1, 2, 3].map((n) => CID.create(DAG_CBOR, digest(n)))
+    const store = new CarBlocks()
+    for (const [i, cid] of cids.entries()) store.add({ cid, bytes: Uint8Array.of(i) })
+    store.add({ cid: cids[0], bytes: Uint8Array.of(42) })
+    expect(store.size).toBe(3)
+    for (const [i, cid] of cids.entries()) expect(store.get(cid)).toEqual(Uint8Array.of(i))
+    expect(store.has(CID.create(DAG_CBOR, digest(4)))).toBe(false)
+    expect([...store].length).toBe(3)
   })
 
   it('readCarStream gives the same blocks for chunks of 1..7 bytes, large chunks and one chunk', async () => {

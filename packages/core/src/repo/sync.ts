@@ -11,8 +11,7 @@
  * Not checked here (the caller's state): that `since`/`prevData` match the last commit the caller saw
  * (pass `prevData` to have it compared), that rev is newer than the last one and not in the future.
  */
-import { CID, readCar } from '../data/index.ts'
-import { MemoryBlockStore } from './blockstore.ts'
+import { type CarBlocks, CID, readCarBlocks } from '../data/index.ts'
 import { type Commit, verifyCommit } from './commit.ts'
 import { MissingBlockError, RepoVerificationError } from './errors.ts'
 import { isValidMstKey } from './keys.ts'
@@ -47,8 +46,8 @@ export interface VerifyCommitEventOptions {
 export interface VerifiedCommitEvent {
   commitCid: CID
   commit: Commit
-  /** The carried blocks. */
-  blocks: MemoryBlockStore
+  /** The carried blocks (hash-checked). */
+  blocks: CarBlocks
 }
 
 export const MAX_EVENT_OPS = 200
@@ -68,15 +67,15 @@ export function verifyCommitEvent(evt: CommitEvent, opts: VerifyCommitEventOptio
   if (!(evt.blocks instanceof Uint8Array)) fail('bad-car', 'blocks is not a byte string')
   const maxBytes = opts.maxBlocksBytes ?? MAX_EVENT_BLOCKS_BYTES
   if (evt.blocks.length > maxBytes) fail('too-large', `blocks is ${evt.blocks.length} bytes (limit ${maxBytes})`)
-  let car: ReturnType<typeof readCar>
+  let car: ReturnType<typeof readCarBlocks>
   try {
-    car = readCar(evt.blocks)
+    car = readCarBlocks(evt.blocks)
   } catch (err) {
     fail('bad-car', `bad blocks CAR: ${(err as Error).message}`)
   }
   if (!(evt.commit instanceof CID)) fail('bad-car', 'commit is not a CID')
   if (car.roots.length < 1 || !car.roots[0].equals(evt.commit)) fail('bad-car', 'CAR root is not the event commit')
-  const store = new MemoryBlockStore(car.blocks)
+  const store = car.blocks
   const commitBytes = store.get(evt.commit)
   if (!commitBytes) fail('missing-block', `event lacks its commit block ${evt.commit}`)
   const commit = verifyCommit(commitBytes, { did: evt.repo, signingKey: opts.signingKey })
@@ -91,7 +90,7 @@ export function verifyCommitEvent(evt: CommitEvent, opts: VerifyCommitEventOptio
   return { commitCid: evt.commit, commit, blocks: store }
 }
 
-function checkOps(ops: RepoOp[], store: MemoryBlockStore, requireRecords: boolean): void {
+function checkOps(ops: RepoOp[], store: CarBlocks, requireRecords: boolean): void {
   const paths = new Set<string>()
   for (const op of ops) {
     const { action, path, cid, prev } = op
@@ -115,7 +114,7 @@ function checkOps(ops: RepoOp[], store: MemoryBlockStore, requireRecords: boolea
 }
 
 /** Undoes the ops on the carried partial tree and compares the result with prevData. */
-function invertOps(store: MemoryBlockStore, commit: Commit, ops: RepoOp[], prevData: CID): void {
+function invertOps(store: CarBlocks, commit: Commit, ops: RepoOp[], prevData: CID): void {
   try {
     let mst = Mst.load(store, commit.data)
     for (const op of ops) {
@@ -145,15 +144,15 @@ export function verifySyncEvent(
   evt: { did: string; rev: string; blocks: Uint8Array },
   opts: { signingKey: string },
 ): { commitCid: CID; commit: Commit } {
-  let car: ReturnType<typeof readCar>
+  let car: ReturnType<typeof readCarBlocks>
   try {
-    car = readCar(evt.blocks)
+    car = readCarBlocks(evt.blocks)
   } catch (err) {
     fail('bad-car', `bad blocks CAR: ${(err as Error).message}`)
   }
   if (car.roots.length !== 1) fail('bad-car', 'sync event CAR must have one root')
   const commitCid = car.roots[0]
-  const bytes = car.blocks.get(commitCid.toString())
+  const bytes = car.blocks.get(commitCid)
   if (!bytes) fail('missing-block', `event lacks its commit block ${commitCid}`)
   const commit = verifyCommit(bytes, { did: evt.did, signingKey: opts.signingKey })
   if (commit.rev !== evt.rev) fail('bad-rev', `event rev ${evt.rev} differs from the commit's ${commit.rev}`)

@@ -52,7 +52,8 @@ export interface CommitVerifier {
   prove(msg: CommitMessage, signingKey: string, prevData: CID): Promise<CommitProof | undefined>
   /**
    * The kit needs this commit's proof now and it has not arrived: if the job has not started, drop it
-   * (its promise resolves undefined) so the kit proves it inline instead of waiting.
+   * (its promise resolves undefined; so does a later `prove` of it) so the kit proves it inline instead
+   * of waiting.
    */
   withdraw?(msg: CommitMessage): void
   /** Called by `Sync.stop()`. */

@@ -62,6 +62,12 @@ export function toXrpcError(err: unknown): { error: XRPCError; internal: boolean
 }
 
 export function errorReply(err: XRPCError, extraHeaders?: Record<string, string>): Reply {
-  const headers = { ...lowercaseKeys(err.headers), ...extraHeaders, 'content-type': JSON_TYPE }
-  return { status: err.status, headers, body: utf8.encode(JSON.stringify(err.toJSON())) }
+  const body = utf8.encode(JSON.stringify(err.toJSON()))
+  const headers: Record<string, string> = {
+    ...lowercaseKeys(err.headers),
+    ...extraHeaders,
+    'content-type': JSON_TYPE,
+    'content-length': String(body.byteLength),
+  }
+  return { status: err.status, headers, body }
 }

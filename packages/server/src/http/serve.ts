@@ -169,8 +169,13 @@ async function writeReply(reply: Reply, req: IncomingMessage, res: ServerRespons
     if (body instanceof ReadableStream) await body.cancel().catch(() => {})
     return
   }
-  const headers = req.complete ? reply.headers : { ...reply.headers, connection: 'close' }
-  res.writeHead(reply.status, headers)
+  // A flat [name, value, …] array: node writes it straight into the head without its header-map bookkeeping.
+  const head: string[] = []
+  const h = reply.headers
+  for (const k in h) if (req.complete || k !== 'connection') head.push(k, h[k])
+  // The handler answered without reading the whole upload: do not read (or keep alive for) the rest.
+  if (!req.complete) head.push('connection', 'close')
+  res.writeHead(reply.status, head)
   if (body instanceof ReadableStream) {
     if (req.method === 'HEAD') {
       await body.cancel().catch(() => {})

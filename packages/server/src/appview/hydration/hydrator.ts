@@ -8,6 +8,7 @@ import type { AppViewDb } from '../db/index.ts'
 import { loadActorCounts, loadActors, loadRelationships } from './actors.ts'
 import { loadFeedGens, loadGates, loadLists, loadPosts } from './posts.ts'
 import type { StatementCtx } from './queries.ts'
+import { RecordCache } from './record-cache.ts'
 import { type HydrationState, emptyState } from './state.ts'
 
 export interface FeedItemRef {
@@ -20,6 +21,8 @@ export interface FeedItemRef {
 export class Hydrator {
   readonly #appDb: AppViewDb
   #q: StatementCtx | undefined
+  /** Parsed post records by (URI, CID), for this connection's thread. */
+  readonly records = new RecordCache()
 
   constructor(appDb: AppViewDb) {
     this.#appDb = appDb
@@ -56,7 +59,7 @@ export class Hydrator {
     opts: { replyRefs?: boolean } = {},
   ): Promise<void> {
     let level = [...new Set(uris)]
-    await loadPosts(this.q, state, level)
+    await loadPosts(this.q, state, level, this.records)
     if (opts.replyRefs) {
       const refs: string[] = []
       for (const u of level) {
@@ -64,13 +67,13 @@ export class Hydrator {
         if (p?.replyParent) refs.push(p.replyParent)
         if (p?.replyRoot) refs.push(p.replyRoot)
       }
-      await loadPosts(this.q, state, refs)
+      await loadPosts(this.q, state, refs, this.records)
       level = [...level, ...refs]
     }
     // Two levels of embedded records: the quote, and the quote's own quote (shown without its embeds).
     for (let depth = 0; depth < 2; depth++) {
       const embedded = level.map((u) => state.posts.get(u)?.embedUri).filter((u): u is string => !!u)
-      await loadPosts(this.q, state, embedded)
+      await loadPosts(this.q, state, embedded, this.records)
       await loadFeedGens(this.q, state, embedded)
       await loadLists(this.q, state, embedded)
       level = embedded

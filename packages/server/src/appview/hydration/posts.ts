@@ -4,19 +4,46 @@
  */
 import { sql } from 'kysely'
 import { chunks, parseJson } from './actors.ts'
-import { type StatementCtx, selectGates, selectPosts } from './queries.ts'
-import type { GateInfo, HydrationState } from './state.ts'
+import { type StatementCtx, selectGates, selectPostState, selectRecords } from './queries.ts'
+import type { RecordCache } from './record-cache.ts'
+import type { GateInfo, HydrationState, JsonObject } from './state.ts'
 
-export async function loadPosts(q: StatementCtx, state: HydrationState, uris: Iterable<string>): Promise<void> {
+/**
+ * Posts with fresh counts and viewer state; the record itself comes from `records` when it holds the
+ * post's current CID, else from the record table (and is cached).
+ */
+export async function loadPosts(
+  q: StatementCtx,
+  state: HydrationState,
+  uris: Iterable<string>,
+  records?: RecordCache,
+): Promise<void> {
   const missing = [...new Set(uris)].filter((u) => !state.posts.has(u) && u.includes('/app.bsky.feed.post/'))
   if (missing.length === 0) return
   const viewer = state.viewer
-  for (const r of await selectPosts.all(q, [viewer ?? null, missing])) {
+  const rows = await selectPostState.all(q, [viewer ?? null, missing])
+  const found = new Map<string, JsonObject>()
+  const fetch: string[] = []
+  for (const r of rows) {
+    const rec = records?.get(r.uri, r.cid)
+    if (rec) found.set(r.uri, rec)
+    else fetch.push(r.uri)
+  }
+  if (fetch.length > 0) {
+    for (const r of await selectRecords.all(q, [fetch])) {
+      const rec = parseJson(r.json)
+      found.set(r.uri, rec)
+      records?.set(r.uri, r.cid, rec)
+    }
+  }
+  for (const r of rows) {
+    const record = found.get(r.uri)
+    if (!record) continue // no record row: not shown (as an inner join would)
     state.posts.set(r.uri, {
       uri: r.uri,
       cid: r.cid,
       creator: r.creator,
-      record: parseJson(r.json),
+      record,
       indexedAt: r.indexed_at,
       sortAt: r.sort_at,
       replyRoot: r.reply_root,

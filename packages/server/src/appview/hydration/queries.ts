@@ -26,17 +26,26 @@ export interface PostRow {
   viewer_repost: string | null
 }
 
-/** args: viewer DID (or null), post URIs. */
-export const selectPosts = prepared<PostRow>(
+export type PostStateRow = Omit<PostRow, 'json'>
+
+/**
+ * Posts with counts and the viewer's like and repost, without the record JSON (the Hydrator's record cache
+ * usually has it; selectRecords fetches the rest). args: viewer DID (or null), post URIs.
+ */
+export const selectPostState = prepared<PostStateRow>(
   (_db, a, d) => sql`
-    select p.uri, p.cid, p.creator, p.indexed_at, p.sort_at, p.reply_root, p.reply_parent, p.embed_uri, r.json,
+    select p.uri, p.cid, p.creator, p.indexed_at, p.sort_at, p.reply_root, p.reply_parent, p.embed_uri,
       g.like_count, g.repost_count, g.reply_count, g.quote_count,
       (select l.uri from "like" l where l.creator = ${a(0)} and l.subject = p.uri limit 1) as viewer_like,
       (select rp.uri from repost rp where rp.creator = ${a(0)} and rp.subject = p.uri limit 1) as viewer_repost
     from post p
-    join record r on r.uri = p.uri
     left join record_agg g on g.uri = p.uri
     where ${inList(d, 'p.uri', a(1))}`,
+)
+
+/** args: record URIs. */
+export const selectRecords = prepared<{ uri: string; cid: string; json: string }>(
+  (_db, a, d) => sql`select uri, cid, json from record where ${inList(d, 'uri', a(0))}`,
 )
 
 export interface GateRow {

@@ -65,6 +65,7 @@ export class VerifyPool implements CommitVerifier {
   #queue: Queued[] = []
   #head = 0
   readonly #byMsg = new Map<CommitMessage, Queued>()
+  readonly #early = new WeakSet<CommitMessage>()
   #requested = 0
   #deaths = 0
   #nextId = 1
@@ -87,7 +88,7 @@ export class VerifyPool implements CommitVerifier {
   }
 
   prove(msg: CommitMessage, signingKey: string, prevData: CID): Promise<CommitProof | undefined> {
-    if (this.#closed) return Promise.resolve(undefined)
+    if (this.#closed || this.#early.has(msg)) return Promise.resolve(undefined)
     if (++this.#requested === this.#startAfter) for (let i = 0; i < this.#size; i++) this.#spawn()
     if (this.#workers.length === 0) return Promise.resolve(undefined)
     return new Promise((resolve) => {
@@ -100,7 +101,10 @@ export class VerifyPool implements CommitVerifier {
 
   withdraw(msg: CommitMessage): void {
     const q = this.#byMsg.get(msg)
-    if (!q) return
+    if (!q) {
+      this.#early.add(msg) // asked before its job arrived (key lookup still running): decline it then
+      return
+    }
     this.#take(q)
     this.withdrawn++
     q.resolve(undefined)

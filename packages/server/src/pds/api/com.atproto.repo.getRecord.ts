@@ -18,15 +18,19 @@ interface Params {
 }
 
 export default function register(router: XrpcRouter, ctx: PdsContext): void {
-  router.query('com.atproto.repo.getRecord', ({ params }) => {
-    const { repo, collection, rkey, cid } = params as unknown as Params
-    const account = getAccount(ctx.db, repo)
-    if (!account) throw new InvalidRequestError(`Could not find repo: ${repo}`)
-    const uri = recordUri(account.did, collection, rkey)
-    const record = repoOf(ctx).getRecord(account.did, collection, rkey)
-    if (!record || (cid !== undefined && record.cid.toString() !== cid)) {
-      throw new InvalidRequestError(`Could not locate record: ${uri}`, 'RecordNotFound')
-    }
-    return { encoding: 'application/json', body: { uri, cid: record.cid.toString(), value: record.value } }
-  })
+  // Its statements (account, takedown checks, record) share one read transaction: see PdsDatabase.read.
+  router.query('com.atproto.repo.getRecord', ({ params }) =>
+    ctx.db.read(() => getRecord(ctx, params as unknown as Params)),
+  )
+}
+
+function getRecord(ctx: PdsContext, { repo, collection, rkey, cid }: Params) {
+  const account = getAccount(ctx.db, repo)
+  if (!account) throw new InvalidRequestError(`Could not find repo: ${repo}`)
+  const uri = recordUri(account.did, collection, rkey)
+  const record = repoOf(ctx).getRecord(account.did, collection, rkey)
+  if (!record || (cid !== undefined && record.cid.toString() !== cid)) {
+    throw new InvalidRequestError(`Could not locate record: ${uri}`, 'RecordNotFound')
+  }
+  return { encoding: 'application/json', body: { uri, cid: record.cid.toString(), value: record.value } }
 }

@@ -21,7 +21,8 @@ export default function register(router: XrpcRouter, ctx: PdsContext): void {
     const { repo, collection, limit = 50, cursor, reverse = false } = params as unknown as Params
     const account = getAccount(ctx.db, repo)
     if (!account) throw new InvalidRequestError(`Could not find repo: ${repo}`)
-    const page = repoOf(ctx).listRecords(account.did, collection, { limit, cursor, reverse })
+    // One read transaction for the page and its takedown checks (see PdsDatabase.read).
+    const page = ctx.db.read(() => repoOf(ctx).listRecords(account.did, collection, { limit, cursor, reverse }))
     const records = page.records.map((r) => ({ uri: r.uri, cid: r.cid.toString(), value: r.value }))
     return { encoding: 'application/json', body: { records, cursor: page.cursor } }
   })

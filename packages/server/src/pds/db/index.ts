@@ -51,6 +51,12 @@ export interface PdsDatabase {
   stmt(sql: string): BetterSqlite3.Statement
   /** Runs `fn` in a synchronous write transaction (BEGIN IMMEDIATE); nested calls become savepoints. */
   transact<T>(fn: () => T): T
+  /**
+   * Runs the synchronous reads of `fn` in one read transaction (BEGIN DEFERRED): one consistent snapshot,
+   * and SQLite takes and drops its WAL read lock (file-lock syscalls) once instead of once per statement.
+   * Inside another transaction it just runs `fn`. `fn` must not write or await.
+   */
+  read<T>(fn: () => T): T
   close(): Promise<void>
 }
 
@@ -77,6 +83,7 @@ export async function openPdsDatabase(opts: OpenPdsDatabaseOptions): Promise<Pds
   const begin = sqlite.prepare('BEGIN IMMEDIATE')
   const commit = sqlite.prepare('COMMIT')
   const rollback = sqlite.prepare('ROLLBACK')
+  const beginRead = sqlite.prepare('BEGIN DEFERRED')
   let commits = 0
   let queued = false
   const checkpoint = () => {
@@ -116,6 +123,16 @@ export async function openPdsDatabase(opts: OpenPdsDatabaseOptions): Promise<Pds
       }
       committed()
       return out
+    },
+    read<T>(fn: () => T): T {
+      if (sqlite.inTransaction) return fn()
+      beginRead.run()
+      try {
+        return fn()
+      } finally {
+        // A read-only transaction: COMMIT only releases the snapshot (and cannot fail for lack of writes).
+        if (sqlite.inTransaction) commit.run()
+      }
     },
     close: () => database.close(),
   }

@@ -170,7 +170,9 @@ export class LocalViewer {
     const last = (feed[feed.length - 1]?.post as Json | undefined)?.indexedAt
     const lastTime = typeof last === 'string' ? last : new Date(0).toISOString()
     const out = [...feed]
-    for (const p of [...posts].reverse().filter((p) => p.indexedAt > lastTime)) {
+    // the AppView may already have indexed some of them (its revision is read before it answers)
+    const shown = new Set(feed.map((item) => (item.post as Json | undefined)?.uri))
+    for (const p of [...posts].reverse().filter((p) => p.indexedAt > lastTime && !shown.has(p.uri))) {
       const post = await this.postView(p)
       if (!post) continue
       const i = out.findIndex((item) => String((item.post as Json | undefined)?.indexedAt ?? '') < p.indexedAt)

@@ -186,6 +186,7 @@ async function insertReply(viewer: LocalViewer, view: Json, post: LocalRecord): 
   const parent = ((post.record.reply as Json | undefined)?.parent as Json | undefined)?.uri
   const replies = Array.isArray(view.replies) ? (view.replies as Json[]) : undefined
   if (parent === (view.post as Json).uri) {
+    if (replies?.some((r) => (r.post as Json | undefined)?.uri === post.uri)) return view
     const postView = await viewer.postView(post)
     if (!postView) return view
     return { ...view, replies: [{ $type: THREAD_VIEW, post: postView }, ...(replies ?? [])] }

@@ -11,8 +11,7 @@
  * apply the lenient/strict policy. A genesis commit (`since` null, no prevData) is inverted to the empty tree.
  * Records are never validated against lexicons.
  */
-import { CID } from '@stratus/core/data'
-import { readCar } from '@stratus/core/data'
+import { CID, readCarBlocks } from '@stratus/core/data'
 import {
   MemoryBlockStore,
   Mst,
@@ -231,8 +230,7 @@ function verifyCommitBody(b: Record<string, unknown>, job: VerifyJob, frame: Uin
 }
 
 function signedCommitData(blocks: Uint8Array, commitCid: CID, job: VerifyJob): CID {
-  const car = readCar(blocks)
-  const bytes = car.blocks.get(commitCid.toString())
+  const bytes = readCarBlocks(blocks).blocks.get(commitCid)
   if (!bytes) throw new RepoVerificationError('missing-block', 'event lacks its commit block')
   return verifyCommit(bytes, { did: job.did, signingKey: job.signingKey }).data
 }
