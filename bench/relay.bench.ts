@@ -206,6 +206,11 @@ function mainThreadCpuUs(): number | undefined {
   return procCpuUs(`/proc/self/task/${process.pid}/stat`)
 }
 
+/** CPU time of each thread of this process, by task id (Linux). */
+function threadCpuUs(): Map<string, number> {
+  return new Map(readdirSync('/proc/self/task').map((t) => [t, procCpuUs(`/proc/self/task/${t}/stat`) ?? 0]))
+}
+
 function procCpuUs(path: string): number | undefined {
   try {
     const stat = readFileSync(path, 'utf8')
@@ -324,7 +329,7 @@ async function runRelay(dir: string, workers: number, nConsumers: number, label:
   const elu0 = performance.eventLoopUtilization()
   const children0 = s.children.map(childCpuUs)
   const main0 = mainThreadCpuUs()
-  const threads0 = new Map(readdirSync('/proc/self/task').map((t) => [t, procCpuUs(`/proc/self/task/${t}/stat`) ?? 0]))
+  const threads0 = process.env.RELAY_BENCH_THREADS ? threadCpuUs() : undefined
   const cpu0 = process.cpuUsage()
   const t0 = performance.now()
   await fetch(`${relay.url}/admin/hosts/add`, {
@@ -336,10 +341,10 @@ async function runRelay(dir: string, workers: number, nConsumers: number, label:
   const wallMs = performance.now() - t0
   const cpu = process.cpuUsage(cpu0)
   const main1 = mainThreadCpuUs()
-  if (process.env.RELAY_BENCH_THREADS) {
-    for (const t of readdirSync('/proc/self/task')) {
-      const us = (procCpuUs(`/proc/self/task/${t}/stat`) ?? 0) - (threads0.get(t) ?? 0)
-      if (us > 0) console.log('thread', t, (us / EVENTS).toFixed(1))
+  if (threads0) {
+    for (const [t, us] of threadCpuUs()) {
+      const spent = us - (threads0.get(t) ?? 0)
+      if (spent > 0) console.log(`  thread ${t}${t === String(process.pid) ? ' (main)' : ''}: ${(spent / EVENTS).toFixed(1)} µs/event`)
     }
   }
   const elu = performance.eventLoopUtilization(elu0)
