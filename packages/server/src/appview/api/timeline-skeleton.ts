@@ -6,8 +6,7 @@
  * T = the latest of the followees' limit-th newest items (the followee that sets T alone has `limit` items
  * at or after it), so only items from T on are read and sorted; on PostgreSQL a LATERAL join with LIMIT. Work is
  * bounded by followees × limit however long their histories are, and touches no table rows.
- * Two prepared statements (first page, later pages): building the SQL through Kysely on every call cost
- * more CPU than SQLite's work.
+ * Two prepared statements (db/prepared.ts): first page, later pages.
  */
 import { type RawBuilder, sql } from 'kysely'
 import { prepared } from '../db/prepared.ts'
