@@ -116,8 +116,11 @@ describe('firehose cursors', () => {
   it('answers FutureCursor, OutdatedCursor, bad cursors, and goes live without a cursor', async () => {
     const s = await setup({ logSegmentBytes: 3000 })
     const alice = s.account()
-    for (let i = 0; i < 20; i++) s.commit(alice, `post ${i}`)
-    await durable(s, 20)
+    // One durable batch per commit, so the 3000-byte segments roll over and older ones can be pruned.
+    for (let i = 0; i < 20; i++) {
+      s.commit(alice, `post ${i}`)
+      await durable(s, i + 1)
+    }
     const head = s.relay.relay.ctx.sequencer.durableSeq
     const future = collect(s.relay.url, { cursor: head + 5, done: () => false })
     await expect(future).rejects.toThrow(/Cursor in the future/)
