@@ -1,45 +1,17 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { Secp256k1Keypair } from '@stratus/core/crypto'
-import { writeCarBytes } from '@stratus/core/data'
-import { type CommitData, MemoryBlockStore, Repo } from '@stratus/core/repo'
+import { type Keypair, Secp256k1Keypair } from '@stratus/core/crypto'
 import { type CommitMessage, type CommitProof, claimedPrevData, proveCommit } from '@stratus/core/sync'
+import { FakeNetwork, post } from '../../../../core/src/sync/test-util.ts'
 import { VerifyPool } from './verify-pool.ts'
 
-function message(data: CommitData): CommitMessage {
-  return {
-    type: 'commit',
-    seq: 1,
-    repo: data.did,
-    commit: data.cid,
-    rev: data.rev,
-    since: data.since,
-    blocks: writeCarBytes([data.cid], data.eventBlocks),
-    ops: data.ops,
-    prevData: data.prevData,
-    tooBig: false,
-  }
-}
-
 /** A genesis commit and `n` more, each creating one post. */
-function commits(n: number): { key: Secp256k1Keypair; msgs: CommitMessage[] } {
-  const key = Secp256k1Keypair.create()
-  const post = (i: number) => ({
-    action: 'create' as const,
-    collection: 'app.bsky.feed.post',
-    rkey: `3kaaaaaaaa${String(i).padStart(3, 'a')}`,
-    record: { $type: 'app.bsky.feed.post', text: `post ${i}`, createdAt: '2024-01-01T00:00:00.000Z' },
-  })
-  const store = new MemoryBlockStore()
-  const init = Repo.formatInit(store, 'did:plc:aaaaaaaaaaaaaaaaaaaaaaaa', key, [post(0)])
-  store.applyCommit(init)
-  let repo = Repo.load(store, init.cid)
-  const msgs = [message(init)]
-  for (let i = 1; i <= n; i++) {
-    const data = repo.formatCommit([post(i)], key)
-    repo = repo.applyCommit(data)
-    msgs.push(message(data))
-  }
-  return { key, msgs }
+function commits(n: number): { key: Keypair; msgs: CommitMessage[] } {
+  const net = new FakeNetwork()
+  const { acct, msg } = net.genesis('alice', [post('3kaaaaaaaa000', 'post 0')])
+  const msgs = [msg]
+  for (let i = 1; i <= n; i++)
+    msgs.push(net.commit(acct, [post(`3kaaaaaaaa${String(i).padStart(3, '0')}`, `post ${i}`)]))
+  return { key: acct.key, msgs }
 }
 
 const plain = (p: CommitProof | undefined) =>
