@@ -14,7 +14,7 @@
 import { availableParallelism } from 'node:os'
 import { type Sync, SyncIdentity } from '@stratus/core/sync'
 import pino from 'pino'
-import { createXrpcRouter, serveFetch, type ServedHandle } from '../http/index.ts'
+import { RAW_HANDLER, createXrpcRouter, serveFetch, type ServedHandle } from '../http/index.ts'
 import { loadBundledLexicons } from '../lexicons/index.ts'
 import { authVerifiers } from './auth.ts'
 import { type AppViewConfig, DEFAULTS, checkConfig, didWebFor } from './config.ts'
@@ -95,7 +95,12 @@ export async function startAppView(input: Partial<AppViewConfig> = {}): Promise<
   let server: ServedHandle
   try {
     server = await serveFetch(
-      { handle: async (req) => (await wellKnown(req)) ?? router.handle(req), upgrade: (req) => router.upgrade(req) },
+      {
+        handle: async (req) => (await wellKnown(req)) ?? router.handle(req),
+        upgrade: (req) => router.upgrade(req),
+        // what the server calls: XRPC answers go out on the router's Reply path (no fetch Response per call)
+        [RAW_HANDLER]: async (req: Request) => (await wellKnown(req)) ?? router[RAW_HANDLER](req),
+      },
       { port: cfg.port, host: cfg.host },
     )
   } catch (err) {
