@@ -9,7 +9,7 @@
  * `enforceWritePoints(ctx.limits, did, points)` from write handlers.
  */
 import { RateLimitExceededError } from '@stratus/core/xrpc'
-import { RateLimiter, clientAddress, rateLimitHeaders } from '../http/index.ts'
+import { RateLimiter, type RouteRateLimit, clientAddress, rateLimitHeaders } from '../http/index.ts'
 
 const MINUTE = 60_000
 const HOUR = 60 * MINUTE
@@ -34,6 +34,12 @@ export const DEFAULT_LIMITS = {
   writePointsDaily: { limit: 35000, windowMs: DAY },
   /** Repo write calls from one IP (any account). */
   writesPerIp: { limit: 3000, windowMs: 5 * MINUTE },
+  /** updateHandle per account: each one is a PLC operation and an #identity event for the whole network. */
+  handleUpdates: { limit: 10, windowMs: 5 * MINUTE },
+  handleUpdatesDaily: { limit: 50, windowMs: DAY },
+  /** Mails with a token (email confirmation/update, PLC operation, account deletion) per account. */
+  emailTokens: { limit: 15, windowMs: HOUR },
+  emailTokensDaily: { limit: 50, windowMs: DAY },
 } satisfies Record<string, LimitSpec>
 
 export type LimitName = keyof typeof DEFAULT_LIMITS
@@ -61,6 +67,16 @@ export function enforce(limiter: RateLimiter | undefined, key: string, cost = 1)
 export function enforceWritePoints(limits: PdsLimiters, did: string, points: number): void {
   enforce(limits.writePointsHourly, did, points)
   enforce(limits.writePointsDaily, did, points)
+}
+
+/** Route limits keyed by the authenticated account (the route's auth must yield `{ did }`); absent ones skipped. */
+export function perAccount(limits: PdsLimiters, ...names: LimitName[]): RouteRateLimit<{ did: string }>[] {
+  const out: RouteRateLimit<{ did: string }>[] = []
+  for (const name of names) {
+    const limiter = limits[name]
+    if (limiter) out.push({ limiter, key: ({ auth }) => auth.did })
+  }
+  return out
 }
 
 /** The client's IP as the http layer saw it ('unknown' when not served through serveFetch). */

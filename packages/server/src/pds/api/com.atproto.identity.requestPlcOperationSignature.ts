@@ -10,6 +10,7 @@ import { getAccountByDid } from '../accounts/store.ts'
 import { ACCESS_FULL, AuthScope } from '../auth/scopes.ts'
 import type { AccessCredentials } from '../auth/verifier.ts'
 import type { PdsContext } from '../context.ts'
+import { perAccount } from '../limits.ts'
 
 export default function register(router: XrpcRouter, ctx: PdsContext): void {
   router.procedure<AccessCredentials>(
@@ -19,6 +20,9 @@ export default function register(router: XrpcRouter, ctx: PdsContext): void {
       if (!account) throw new InvalidRequestError('Account not found', 'AccountNotFound')
       sendEmailToken(ctx, account, 'plc_operation')
     },
-    { auth: ctx.auth.access({ scopes: [...ACCESS_FULL, AuthScope.Takendown] }) },
+    {
+      auth: ctx.auth.access({ scopes: [...ACCESS_FULL, AuthScope.Takendown] }),
+      rateLimit: perAccount(ctx.limits, 'emailTokens', 'emailTokensDaily'),
+    },
   )
 }

@@ -7,6 +7,7 @@ import type { XrpcRouter } from '../../http/index.ts'
 import type { AccessCredentials } from '../auth/verifier.ts'
 import type { PdsContext } from '../context.ts'
 import { updateHandle } from '../identity/handle.ts'
+import { perAccount } from '../limits.ts'
 
 export default function register(router: XrpcRouter, ctx: PdsContext): void {
   router.procedure<AccessCredentials>(
@@ -14,6 +15,9 @@ export default function register(router: XrpcRouter, ctx: PdsContext): void {
     async ({ input, auth }) => {
       await updateHandle(ctx, auth.did, ((input?.body ?? {}) as { handle?: unknown }).handle)
     },
-    { auth: ctx.auth.access({ checkTakedown: true }) },
+    {
+      auth: ctx.auth.access({ checkTakedown: true }),
+      rateLimit: perAccount(ctx.limits, 'handleUpdates', 'handleUpdatesDaily'),
+    },
   )
 }

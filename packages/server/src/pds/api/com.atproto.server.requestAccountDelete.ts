@@ -6,6 +6,7 @@ import { getAccountByDid } from '../accounts/store.ts'
 import { ACCESS_FULL } from '../auth/scopes.ts'
 import type { AccessCredentials } from '../auth/verifier.ts'
 import type { PdsContext } from '../context.ts'
+import { perAccount } from '../limits.ts'
 
 export default function register(router: XrpcRouter, ctx: PdsContext): void {
   router.procedure<AccessCredentials>(
@@ -15,6 +16,9 @@ export default function register(router: XrpcRouter, ctx: PdsContext): void {
       if (!account) throw new InvalidRequestError('Account not found', 'AccountNotFound')
       sendEmailToken(ctx, account, 'delete_account')
     },
-    { auth: ctx.auth.access({ scopes: ACCESS_FULL, checkTakedown: true }) },
+    {
+      auth: ctx.auth.access({ scopes: ACCESS_FULL, checkTakedown: true }),
+      rateLimit: perAccount(ctx.limits, 'emailTokens', 'emailTokensDaily'),
+    },
   )
 }
