@@ -64,12 +64,13 @@ export function decodeCommit(bytes: Uint8Array): Commit {
     bad('not a map')
   }
   const o = obj as LexMap
-  const fields = Object.keys(o).sort()
-  if (fields.length !== FIELDS.length || fields.some((f, i) => f !== FIELDS[i])) {
+  // Exactly FIELDS: as many keys, each of them present (no sorted copy: this runs once per relayed commit).
+  const fields = Object.keys(o)
+  if (fields.length !== FIELDS.length || !FIELDS.every((f) => Object.hasOwn(o, f))) {
     if (typeof o.version === 'number' && o.version !== 3) {
       throw new RepoVerificationError('bad-commit', `unsupported commit version ${o.version}`)
     }
-    bad(`fields must be exactly ${FIELDS.join(', ')} (got ${fields.join(', ')})`)
+    bad(`fields must be exactly ${FIELDS.join(', ')} (got ${fields.sort().join(', ')})`)
   }
   const { did, version, data, rev, prev, sig } = o
   if (version !== 3) throw new RepoVerificationError('bad-commit', `unsupported commit version ${String(version)}`)

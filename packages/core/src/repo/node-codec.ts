@@ -9,6 +9,7 @@
  * It does NOT check heights or subtree key ranges: those need the node's place in the tree (see verify.ts).
  */
 import { CID, decodeCbor } from '../data/index.ts'
+import { readUtf8 } from '../data/utf8-read.ts'
 import { RepoVerificationError } from './errors.ts'
 import { MAX_MST_KEY_LENGTH, commonPrefixLength, isValidMstKey } from './keys.ts'
 
@@ -168,8 +169,10 @@ export function decodeNodeFast(b: Uint8Array): NodeData | null {
     const v = linkAt(b, at + 2)
     if (v === null) return null
     at += 2 + LINK_BYTES
-    let key = prev.slice(0, p)
-    for (let j = kStart; j < kStart + kl; j++) key += String.fromCharCode(b[j])
+    // One string for the suffix (a char-by-char `+=` makes a string per character); not ASCII → generic.
+    const rest = readUtf8(b, kStart, kl)
+    if (rest === null) return null
+    const key = p === 0 ? rest : prev.slice(0, p) + rest
     if (!isValidMstKey(key) || (i > 0 && key <= prev) || commonPrefixLength(prev, key) !== p) return null
     keys[i] = key
     vals[i] = v

@@ -33,6 +33,7 @@ import { Broadcaster } from './output/consumer.ts'
 import { firehoseUpgrade } from './output/firehose.ts'
 import { jetstreamUpgrade } from './output/jetstream.ts'
 import { Sequencer } from './output/sequencer.ts'
+import { wsBinaryMessages } from './output/wire.ts'
 import { Accounts } from './state/accounts.ts'
 
 export const RELAY_VERSION = '0.1.0'
@@ -71,7 +72,7 @@ async function buildContext(cfg: RelayConfig, opts: RelayOptions): Promise<Relay
   loadCrypto() // identities parse keys on this thread
   const pool = new VerifyPool({ workers: cfg.verifyWorkers, onError: (err) => logger.error({ err }, 'verify worker') })
   const counters = new Counters()
-  const firehose = new Broadcaster()
+  const firehose = new Broadcaster(wsBinaryMessages)
   const jetstream = new Broadcaster()
   const ctx = { cfg, logger, store, log, accounts, identities, pool, counters, firehose, jetstream } as RelayContext
   ctx.startedAt = Date.now()

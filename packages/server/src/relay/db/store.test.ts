@@ -43,6 +43,8 @@ async function exercise(db: Database): Promise<void> {
     logSeq: 77,
   })
   expect(await store.getMeta('log_seq')).toBe('77')
+  // Rows written by the multi-row upsert and by the single-row one for the remainder.
+  for (const n of [0, 31, 32, 200, 447, 449]) expect(await store.getAccount(account(n).did)).toEqual(account(n))
   const hosts = await store.loadHosts()
   expect(hosts.map((h) => [h.id, h.cursor, h.trusted, h.accountCount, h.accepted])).toEqual([
     [1, 2 ** 40, false, 450, 9],

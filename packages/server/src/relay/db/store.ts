@@ -130,15 +130,34 @@ function excluded(cols: string[]) {
 
 const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ')
 
-function upsertSql(table: string, key: string, cols: string[]): string {
+function upsertSql(table: string, key: string, cols: string[], rows = 1): string {
   const all = [key, ...cols]
   const set = cols.map((c) => `${c} = excluded.${c}`).join(', ')
-  return `INSERT INTO ${table} (${all.join(', ')}) VALUES (${placeholders(all.length)}) ON CONFLICT (${key}) DO UPDATE SET ${set}`
+  const values = Array.from({ length: rows }, () => `(${placeholders(all.length)})`).join(', ')
+  return `INSERT INTO ${table} (${all.join(', ')}) VALUES ${values} ON CONFLICT (${key}) DO UPDATE SET ${set}`
+}
+
+/** Accounts per multi-row upsert: a batch touches about one account per event, so statement calls add up. */
+const ACCOUNT_ROWS = 32
+const ACCOUNT_ARGS = 1 + ACCOUNT_COLUMNS.length
+
+/** An account's values at args[at..], in the statement's column order (did, then ACCOUNT_COLUMNS). */
+function accountArgs(args: unknown[], at: number, a: AccountRow, now: string): void {
+  args[at] = a.did
+  args[at + 1] = a.hostId
+  args[at + 2] = a.head
+  args[at + 3] = a.rev
+  args[at + 4] = a.data
+  args[at + 5] = a.upstreamStatus
+  args[at + 6] = a.relayStatus
+  args[at + 7] = a.desync ? 1 : 0
+  args[at + 8] = now
 }
 
 /** Prepared statements for SQLite's hot path (the batch commit runs synchronously, without query building). */
 class SqliteStatements {
   readonly account: BetterSqlite3.Statement
+  readonly accounts: BetterSqlite3.Statement
   readonly host: BetterSqlite3.Statement
   readonly meta: BetterSqlite3.Statement
   readonly getAccount: BetterSqlite3.Statement
@@ -146,14 +165,25 @@ class SqliteStatements {
 
   constructor(readonly h: BetterSqlite3.Database) {
     this.account = h.prepare(upsertSql('relay_account', 'did', ACCOUNT_COLUMNS))
+    this.accounts = h.prepare(upsertSql('relay_account', 'did', ACCOUNT_COLUMNS, ACCOUNT_ROWS))
     this.host = h.prepare(upsertSql('relay_host', 'id', ['hostname', 'created_at', ...HOST_COLUMNS]))
     this.meta = h.prepare(upsertSql('relay_meta', 'key', ['value']))
     this.getAccount = h.prepare('SELECT * FROM relay_account WHERE did = ?')
     this.commit = h
       .transaction((batch: BatchWrite, now: string) => {
-        for (const a of batch.accounts) {
-          const r = accountToDb(a, now)
-          this.account.run(r.did, ...ACCOUNT_COLUMNS.map((c) => r[c]))
+        const accounts = batch.accounts
+        let i = 0
+        if (accounts.length >= ACCOUNT_ROWS) {
+          const args = new Array<unknown>(ACCOUNT_ROWS * ACCOUNT_ARGS)
+          for (; i + ACCOUNT_ROWS <= accounts.length; i += ACCOUNT_ROWS) {
+            for (let j = 0; j < ACCOUNT_ROWS; j++) accountArgs(args, j * ACCOUNT_ARGS, accounts[i + j], now)
+            this.accounts.run(args)
+          }
+        }
+        const one = new Array<unknown>(ACCOUNT_ARGS)
+        for (; i < accounts.length; i++) {
+          accountArgs(one, 0, accounts[i], now)
+          this.account.run(one)
         }
         for (const host of batch.hosts) {
           const r = hostToDb(host)

@@ -32,44 +32,42 @@ class Reader {
     throw new PeekError(`${msg} at byte ${this.pos}`)
   }
 
-  /** Reads an item head: major type and argument (length, value or simple). */
-  head(): { major: number; arg: number } {
+  /** Major type and argument of the last item head read (fields, not a returned object: no allocation). */
+  major = 0
+  arg = 0
+
+  /** Reads an item head into `major` and `arg` (length, value or simple). */
+  head(): void {
     if (this.pos >= this.b.length) this.fail('unexpected end of frame')
     const first = this.b[this.pos++]
-    const major = first >> 5
+    this.major = first >> 5
     const info = first & 0x1f
-    if (info < 24) return { major, arg: info }
+    if (info < 24) {
+      this.arg = info
+      return
+    }
     const size = info === 24 ? 1 : info === 25 ? 2 : info === 26 ? 4 : info === 27 ? 8 : 0
     if (size === 0) this.fail(`unsupported additional info ${info}`)
     if (this.pos + size > this.b.length) this.fail('unexpected end of frame')
     let arg = 0
     for (let i = 0; i < size; i++) arg = arg * 256 + this.b[this.pos++]
     if (!Number.isSafeInteger(arg)) this.fail('integer too large')
-    return { major, arg }
+    this.arg = arg
   }
 
   text(): string {
-    const { major, arg } = this.head()
-    if (major !== 3) this.fail('expected a text string')
+    this.head()
+    if (this.major !== 3) this.fail('expected a text string')
     const start = this.pos
-    this.advance(arg)
-    if (arg <= 64) {
-      // Keys, DIDs and revs are short ASCII: skip the TextDecoder call.
-      let s = ''
-      for (let i = start; i < this.pos; i++) {
-        const c = this.b[i]
-        if (c >= 0x80) return decoder.decode(this.b.subarray(start, this.pos))
-        s += String.fromCharCode(c)
-      }
-      return s
-    }
-    return decoder.decode(this.b.subarray(start, this.pos))
+    this.advance(this.arg)
+    return this.arg <= 64 ? shortText(this.b, start, this.pos) : decoder.decode(this.b.subarray(start, this.pos))
   }
 
   /** Reads a map key (a text string) and returns its index in `names`, or -1, without making a string. */
   key(names: readonly Uint8Array[]): number {
-    const { major, arg } = this.head()
-    if (major !== 3) this.fail('expected a text string')
+    this.head()
+    if (this.major !== 3) this.fail('expected a text string')
+    const arg = this.arg
     const start = this.pos
     this.advance(arg)
     const b = this.b
@@ -95,8 +93,9 @@ class Reader {
 
   skip(depth: number): void {
     if (depth > MAX_DEPTH) this.fail('nested too deeply')
-    const { major, arg } = this.head()
-    switch (major) {
+    this.head()
+    const arg = this.arg
+    switch (this.major) {
       case 0:
       case 1:
       case 7:
@@ -117,17 +116,28 @@ class Reader {
   }
 
   int(): number {
-    const { major, arg } = this.head()
-    if (major === 0) return arg
-    if (major === 1) return -1 - arg
+    this.head()
+    if (this.major === 0) return this.arg
+    if (this.major === 1) return -1 - this.arg
     return this.fail('expected an integer')
   }
 }
 
 function mapLength(r: Reader, what: string): number {
-  const { major, arg } = r.head()
-  if (major !== 5) r.fail(`${what} is not a map`)
-  return arg
+  r.head()
+  if (r.major !== 5) r.fail(`${what} is not a map`)
+  return r.arg
+}
+
+const latin1 = Buffer.prototype.latin1Slice as (this: Uint8Array, start: number, end: number) => string
+
+/**
+ * Keys, DIDs and revs are short ASCII: one flat string straight from the bytes (a char-by-char `+=` makes
+ * a string per character), skipping TextDecoder's per-call cost; anything non-ASCII goes to TextDecoder.
+ */
+function shortText(b: Uint8Array, start: number, end: number): string {
+  for (let i = start; i < end; i++) if (b[i] >= 0x80) return decoder.decode(b.subarray(start, end))
+  return latin1.call(b, start, end)
 }
 
 /**

@@ -151,13 +151,18 @@ function outputParts(
   out: Record<string, unknown>,
   allowed: string[],
 ): { parts: FrameParts; seqRange?: [number, number] } {
+  // Same keys: every defined output key received, plus seq, and nothing else (loops: this runs per event).
+  let outCount = 0
+  let allReceived = true
+  for (const k in out) {
+    if (out[k] === undefined) continue
+    outCount++
+    if (!(k in received)) allReceived = false
+  }
   const keys = Object.keys(received)
-  const outKeys = Object.keys(out).filter((k) => out[k] !== undefined)
-  const sameKeys =
-    keys.length === outKeys.length + 1 &&
-    'seq' in received &&
-    outKeys.every((k) => k in received) &&
-    keys.every((k) => allowed.includes(k))
+  let known = true
+  for (const k of keys) if (!allowed.includes(k)) known = false
+  const sameKeys = allReceived && known && keys.length === outCount + 1 && 'seq' in received
   const sameOps =
     t !== '#commit' ||
     (received.rebase === false &&

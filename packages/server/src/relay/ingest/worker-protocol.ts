@@ -27,7 +27,7 @@ export interface JobBatch {
  */
 export type ResultDescriptor =
   | FailedJob
-  | (Omit<VerifiedFields, 'parts'> & { prefixOff: number; prefixLen: number; suffixOff: number; suffixLen: number })
+  | (Omit<VerifiedFields, 'parts'> & { prefixOff?: number; prefixLen?: number; suffixOff?: number; suffixLen?: number })
 
 export interface ResultBatch {
   type: 'events'
@@ -71,7 +71,7 @@ export function packResults(id: number, results: readonly AnyResult[]): ResultBa
   const descs = results.map((r): ResultDescriptor => {
     if (!r.ok) return r
     const { parts, ...fields } = r
-    if (r.seqRange) return { ...fields, prefixOff: 0, prefixLen: 0, suffixOff: 0, suffixLen: 0 }
+    if (r.seqRange) return fields
     const prefixOff = off
     bytes.set(parts.prefix, off)
     off += parts.prefix.byteLength
@@ -86,18 +86,20 @@ export function packResults(id: number, results: readonly AnyResult[]): ResultBa
 /** The results of a batch; `frames` are the batch's job frames (as sent), for results cut from them. */
 export function unpackResults(batch: ResultBatch, frames: readonly Uint8Array[]): AnyResult[] {
   const bytes = new Uint8Array(batch.buf)
-  return batch.results.map((d, i): AnyResult => {
-    if (!d.ok) return d
-    const { prefixOff, prefixLen, suffixOff, suffixLen, ...fields } = d
+  const out = batch.results as AnyResult[]
+  for (let i = 0; i < out.length; i++) {
+    const d = batch.results[i]
+    if (!d.ok) continue
+    // The received descriptor becomes the result (no copy per event); its offsets stay on it, unused.
     const frame = frames[i]
-    const parts = d.seqRange
+    ;(d as VerifiedFields).parts = d.seqRange
       ? { prefix: frame.subarray(0, d.seqRange[0]), suffix: frame.subarray(d.seqRange[1]) }
       : {
-          prefix: bytes.subarray(prefixOff, prefixOff + prefixLen),
-          suffix: bytes.subarray(suffixOff, suffixOff + suffixLen),
+          prefix: bytes.subarray(d.prefixOff ?? 0, (d.prefixOff ?? 0) + (d.prefixLen ?? 0)),
+          suffix: bytes.subarray(d.suffixOff ?? 0, (d.suffixOff ?? 0) + (d.suffixLen ?? 0)),
         }
-    return { ...fields, parts }
-  })
+  }
+  return out
 }
 
 /** A repository to verify (resync); the CAR's buffer is transferred. */

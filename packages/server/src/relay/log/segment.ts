@@ -8,7 +8,7 @@
  */
 import { open, readFile, rm, writeFile, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
-import { type LogEntry, RECORD_HEADER_BYTES, type ScannedRecord, recordLengthAt, scanRecords } from './record.ts'
+import { type LogEntry, RECORD_HEADER_BYTES, recordLengthAt, scanRecords } from './record.ts'
 
 export const INDEX_EVERY = 64
 const SCAN_CHUNK = 4 * 1024 * 1024
@@ -103,7 +103,7 @@ export class Segment {
           ;({ records, next, stop } = scanRecords(buf))
         }
       }
-      for (const r of records) this.track({ ...r, offset: base + r.offset })
+      for (const r of records) this.track(r.seq, r.timeUs, base + r.offset)
       base += next
       if (stop === 'corrupt' || records.length === 0) break
     }
@@ -111,12 +111,12 @@ export class Segment {
     if (base < fileSize) await this.fh.truncate(base)
   }
 
-  private track(r: ScannedRecord): void {
-    if (this.count === 0) this.firstTimeUs = r.timeUs
-    if (this.count % INDEX_EVERY === 0) this.index.push({ seq: r.seq, timeUs: r.timeUs, offset: r.offset })
+  private track(seq: number, timeUs: number, offset: number): void {
+    if (this.count === 0) this.firstTimeUs = timeUs
+    if (this.count % INDEX_EVERY === 0) this.index.push({ seq, timeUs, offset })
     this.count++
-    this.lastSeq = r.seq
-    this.lastTimeUs = r.timeUs
+    this.lastSeq = seq
+    this.lastTimeUs = timeUs
   }
 
   /** Appends pre-encoded records (`buf` = encodeRecords(entries)). */
@@ -128,7 +128,7 @@ export class Segment {
     }
     let at = this.size
     for (const e of entries) {
-      this.track({ ...e, offset: at })
+      this.track(e.seq, e.timeUs, at)
       at += RECORD_HEADER_BYTES + e.frame.byteLength
     }
     this.size = at

@@ -55,6 +55,8 @@ export class StreamConsumer {
     private readonly render: Render,
     private readonly limits: ConsumerLimits,
     private readonly onClose: (c: StreamConsumer) => void,
+    /** Frames a run of entries as one buffer of WebSocket messages (firehose: wire.ts), for replay. */
+    private readonly frameBatch?: (entries: readonly LogEntry[]) => Uint8Array,
   ) {
     ws.on('close', () => this.shutdown())
     ws.on('error', () => this.shutdown())
@@ -70,8 +72,11 @@ export class StreamConsumer {
     void this.catchUp()
   }
 
-  /** A published batch (called by the broadcaster for every consumer). */
-  deliver(entries: readonly OutEntry[]): void {
+  /**
+   * A published batch (called by the broadcaster for every consumer). `wire`, when given, is the whole
+   * batch already framed as WebSocket messages (wire.ts), written with one socket write.
+   */
+  deliver(entries: readonly OutEntry[], wire?: Uint8Array): void {
     if (!this.live || this.closed) return
     if (entries.length > 0 && entries[0].seq > this.nextSeq) {
       // Should not happen; recover by reading the gap from the log.
@@ -79,6 +84,7 @@ export class StreamConsumer {
       void this.catchUp()
       return
     }
+    if (wire && entries.length > 0 && entries[0].seq === this.nextSeq && this.sendWire(wire, entries)) return
     if (!this.send(entries)) {
       this.live = false
       void this.catchUp()
@@ -106,6 +112,17 @@ export class StreamConsumer {
     }
   }
 
+  /** Writes a pre-framed batch whole (the high-water mark is checked once, before it). */
+  private sendWire(wire: Uint8Array, entries: readonly LogEntry[]): boolean {
+    const sock = (this.ws as unknown as { _socket?: Socket })._socket
+    if (!sock || this.ws.readyState !== this.ws.OPEN || this.ws.bufferedAmount > this.limits.highWaterBytes)
+      return false
+    sock.write(wire)
+    this.sent += entries.length
+    this.nextSeq = entries[entries.length - 1].seq + 1
+    return true
+  }
+
   private async catchUp(): Promise<void> {
     if (this.catching || this.closed) return
     this.catching = true
@@ -121,6 +138,8 @@ export class StreamConsumer {
         if (this.closed) return
         if (entries.length === 0) continue
         // The log skips what retention removed; a consumer never goes backwards.
+        const fresh = entries[0].seq >= this.nextSeq ? entries : entries.filter((e) => e.seq >= this.nextSeq)
+        if (this.frameBatch && fresh.length > 0 && this.sendWire(this.frameBatch(fresh), fresh)) continue
         this.send(entries)
       }
     } catch {
@@ -188,6 +207,9 @@ export class StreamConsumer {
 export class Broadcaster {
   readonly consumers = new Set<StreamConsumer>()
 
+  /** `frameBatch`: the batch as one buffer of WebSocket messages, built once and written to every consumer. */
+  constructor(private readonly frameBatch?: (entries: readonly OutEntry[]) => Uint8Array) {}
+
   add(c: StreamConsumer): void {
     this.consumers.add(c)
   }
@@ -197,7 +219,9 @@ export class Broadcaster {
   }
 
   publish(entries: readonly OutEntry[]): void {
-    for (const c of this.consumers) c.deliver(entries)
+    if (this.consumers.size === 0) return
+    const wire = this.frameBatch && entries.length > 0 ? this.frameBatch(entries) : undefined
+    for (const c of this.consumers) c.deliver(entries, wire)
   }
 
   closeAll(): void {

@@ -5,8 +5,9 @@
  * message, then replay from the oldest event kept; otherwise replay after the cursor, then live.
  *
  * Served on a raw upgrade (not the XRPC router's generic subscription loop) because a relay's fan-out is
- * its hottest path: each frame is encoded once and written to every consumer in one corked batch per
- * publish, without per-message promises (consumer.ts).
+ * its hottest path: each published batch is framed once as WebSocket messages (wire.ts) and that one buffer
+ * is written to every live consumer with a single socket write, without per-message promises or
+ * per-consumer copies (consumer.ts); replay from the log is framed the same way, one buffer per read.
  */
 import { encodeFrame } from '@stratus/core/xrpc'
 import { encodeErrorFrame } from '@stratus/core/xrpc'
@@ -14,6 +15,7 @@ import type { WebSocket } from 'ws'
 import type { UpgradeResult } from '../../http/index.ts'
 import type { EventLog } from '../log/event-log.ts'
 import { type Broadcaster, type ConsumerLimits, StreamConsumer } from './consumer.ts'
+import { wsBinaryMessages } from './wire.ts'
 
 export interface StreamDeps {
   log: EventLog
@@ -50,7 +52,7 @@ export function firehoseUpgrade(req: Request, deps: StreamDeps): UpgradeResult {
       if (cursor + 1 < oldest) ws.send(OUTDATED)
       next = Math.max(cursor + 1, oldest)
     }
-    const c = new StreamConsumer(ws, log, next, renderFrame, deps.limits, deps.broadcaster.remove)
+    const c = new StreamConsumer(ws, log, next, renderFrame, deps.limits, deps.broadcaster.remove, wsBinaryMessages)
     deps.broadcaster.add(c)
     c.start()
   }
