@@ -113,7 +113,7 @@ export const DEFAULTS: AppViewConfig = {
   plcUrl: 'https://plc.directory',
   devMode: false,
   backfill: true,
-  batchSize: 2000,
+  batchSize: 8000,
   logLevel: 'info',
 }
 

@@ -230,6 +230,49 @@ async function fullText(db: AnyDb, dialect: Dialect): Promise<void> {
   }
 }
 
+/**
+ * 002: fewer index entries written per indexed record (each costs a B-tree insert, and at scale one page
+ * rewritten per commit):
+ * - notification: primary key (record_uri, reason, recipient), which also serves deletes by record, so the
+ *   separate record_uri index goes; readers use (recipient, sort_at).
+ * - like/repost/follow/block/list_block: (subject, sort_at, uri, creator) replaces both (subject, sort_at)
+ *   and (subject, creator): it pages subject lists in (sort_at, uri) order and covers count(distinct creator)
+ *   per subject.
+ * - record (SQLite): the (did, collection) index goes; a DID's records are the primary-key range
+ *   'at://<did>/'…'at://<did>0' (see indexing/util.ts didRecordRange). PostgreSQL keeps it: its text order
+ *   follows the database collation, which need not be bytewise.
+ */
+async function fewerIndexes(db: AnyDb, d: Dialect): Promise<void> {
+  await db.schema.alterTable('notification').renameTo('notification_old').execute()
+  await keyed(db, d, 'notification')
+    .addColumn('recipient', 'text', (c) => c.notNull())
+    .addColumn('author', 'text', (c) => c.notNull())
+    .addColumn('record_uri', 'text', (c) => c.notNull())
+    .addColumn('record_cid', 'text', (c) => c.notNull())
+    .addColumn('reason', 'text', (c) => c.notNull())
+    .addColumn('reason_subject', 'text')
+    .addColumn('sort_at', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('notification_record_pk', ['record_uri', 'reason', 'recipient'])
+    .execute()
+  await sql`insert into notification select * from notification_old`.execute(db)
+  await db.schema.dropTable('notification_old').execute()
+  await db.schema
+    .createIndex('notification_recipient_idx')
+    .on('notification')
+    .columns(['recipient', 'sort_at'])
+    .execute()
+  for (const name of ['like', 'repost', 'follow', 'block', 'list_block']) {
+    await db.schema.dropIndex(`${name}_subject_idx`).execute()
+    await db.schema.dropIndex(`${name}_subject_sort_idx`).execute()
+    await db.schema
+      .createIndex(`${name}_subject_sort_idx`)
+      .on(name)
+      .columns(['subject', 'sort_at', 'uri', 'creator'])
+      .execute()
+  }
+  if (d === 'sqlite') await db.schema.dropIndex('record_did_idx').execute()
+}
+
 export function appViewMigrations(dialect: Dialect): Record<string, Migration> {
   return {
     '001-appview': {
@@ -241,5 +284,6 @@ export function appViewMigrations(dialect: Dialect): Record<string, Migration> {
         await fullText(db, dialect)
       },
     },
+    '002-fewer-indexes': { up: (db) => fewerIndexes(db, dialect) },
   }
 }

@@ -17,6 +17,8 @@ export interface StatementCtx {
   dialect: 'sqlite' | 'postgres'
   /** The raw SQLite handle (SQLite only). */
   sqlite?: BetterSqlite3.Database
+  /** Writes held back (the indexer on PostgreSQL): sent before any other statement runs on this context. */
+  pending?: { readonly size: number; flush(): Promise<void> }
 }
 
 type Slot = { arg: number } | { value: unknown }
@@ -35,6 +37,32 @@ export interface Prepared<R> {
   all(ctx: StatementCtx, args: unknown[]): Promise<R[]>
   /** Rows changed. */
   run(ctx: StatementCtx, args: unknown[]): Promise<number>
+  /**
+   * Runs the statement once per argument list. On PostgreSQL an `insert … values (…)` goes as multi-row
+   * inserts (one round trip per few thousand rows); elsewhere it is a loop.
+   */
+  runMany(ctx: StatementCtx, rows: unknown[][]): Promise<void>
+}
+
+/** PostgreSQL's limit on parameters per statement is 65535. */
+const MAX_PG_PARAMS = 60_000
+
+/** `insert … values ($1, …, $n) [rest]` → the same with `rows` tuples, parameters renumbered. */
+function multiRowSql(sql: string, params: number, rows: number): string | undefined {
+  const start = sql.indexOf(' values (')
+  if (!sql.startsWith('insert into ') || start < 0) return undefined
+  const open = start + ' values '.length
+  let depth = 0
+  let close = -1
+  for (let i = open; i < sql.length && close < 0; i++) {
+    if (sql[i] === '(') depth++
+    else if (sql[i] === ')' && --depth === 0) close = i
+  }
+  if (close < 0) return undefined
+  const tuple = sql.slice(open, close + 1)
+  const tuples: string[] = new Array(rows)
+  for (let r = 0; r < rows; r++) tuples[r] = tuple.replace(/\$(\d+)/g, (_, n) => `$${Number(n) + r * params}`)
+  return `${sql.slice(0, open)}${tuples.join(', ')}${sql.slice(close + 1)}`
 }
 
 /** `column IN <the list passed as argument i>`, one statement whatever the list's length. */
@@ -77,6 +105,7 @@ export function prepared<R = Record<string, unknown>>(
       return typeof v === 'boolean' ? (v ? 1 : 0) : Array.isArray(v) ? JSON.stringify(v) : v
     })
   const exec = async (ctx: StatementCtx, args: unknown[]): Promise<QueryResult<R> | { rows: R[]; changes: number }> => {
+    if (ctx.pending && ctx.pending.size > 0) await ctx.pending.flush()
     const c = compiled(ctx)
     if (ctx.sqlite) {
       let stmt = c.stmts.get(ctx.sqlite)
@@ -96,6 +125,22 @@ export function prepared<R = Record<string, unknown>>(
       const r = await exec(ctx, args)
       if ('changes' in r) return r.changes
       return Number(r.numAffectedRows ?? 0n)
+    },
+    runMany: async (ctx, rows) => {
+      const c = compiled(ctx)
+      const perRow = c.slots.length
+      const chunk = Math.max(1, Math.floor(MAX_PG_PARAMS / Math.max(1, perRow)))
+      if (ctx.sqlite || !multiRowSql(c.sql, perRow, 1)) {
+        for (const args of rows) await exec(ctx, args)
+        return
+      }
+      for (let i = 0; i < rows.length; i += chunk) {
+        const part = rows.slice(i, i + chunk)
+        const text = multiRowSql(c.sql, perRow, part.length) as string
+        const values: unknown[] = []
+        for (const args of part) for (const v of params(c, args, false)) values.push(v)
+        await ctx.db.executeQuery(CompiledQuery.raw(text, values))
+      }
     },
   }
 }

@@ -4,7 +4,7 @@
  */
 import { prepared } from '../db/prepared.ts'
 import type { IndexCtx, IndexedRecord, IndexingPlugin } from './types.ts'
-import { normalizeTime, notify, recountRecord, sortAt, strongRef, uriDid } from './util.ts'
+import { normalizeTime, notify, recountRecord, sortAt, strongRef, uriDid, write } from './util.ts'
 
 const insertRow = prepared((db, a) =>
   db.insertInto('like').values({
@@ -27,7 +27,7 @@ async function insert(ctx: IndexCtx, rec: IndexedRecord): Promise<void> {
   if (!subject) return
   const createdAt = normalizeTime(rec.value.createdAt) ?? rec.indexedAt
   const at = sortAt(createdAt, rec.indexedAt)
-  await insertRow.run(ctx, [rec.uri, rec.cid, rec.did, subject.uri, subject.cid, createdAt, rec.indexedAt, at])
+  await write(ctx, insertRow, [rec.uri, rec.cid, rec.did, subject.uri, subject.cid, createdAt, rec.indexedAt, at])
   await recountRecord(ctx, subject.uri, 'like_count')
   await notify(ctx, {
     recipient: uriDid(subject.uri),
@@ -45,4 +45,4 @@ async function remove(ctx: IndexCtx, uri: string): Promise<void> {
   if (row) await recountRecord(ctx, row.subject, 'like_count')
 }
 
-export const likePlugin: IndexingPlugin = { collection: 'app.bsky.feed.like', insert, delete: remove }
+export const likePlugin: IndexingPlugin = { collection: 'app.bsky.feed.like', batched: true, insert, delete: remove }

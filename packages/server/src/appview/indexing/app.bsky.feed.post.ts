@@ -7,7 +7,18 @@
 import { sql } from 'kysely'
 import { prepared } from '../db/prepared.ts'
 import type { IndexCtx, IndexedRecord, IndexingPlugin, JsonObject } from './types.ts'
-import { isObj, normalizeTime, notify, recountActor, recountRecord, sortAt, str, strongRef, uriDid } from './util.ts'
+import {
+  isObj,
+  normalizeTime,
+  notify,
+  recountActor,
+  recountRecord,
+  sortAt,
+  str,
+  strongRef,
+  uriDid,
+  write,
+} from './util.ts'
 
 const MEDIA: Record<string, string> = {
   'app.bsky.embed.images': 'images',
@@ -59,8 +70,9 @@ export function postRefs(value: JsonObject): [string, string][] {
   return [...out.values()]
 }
 
-const insertPost = prepared((db, a) =>
-  db.insertInto('post').values({
+// On SQLite the new rowid comes back: it keys the full-text row.
+const insertPost = prepared((db, a, dialect) => {
+  const q = db.insertInto('post').values({
     uri: a(0),
     cid: a(1),
     creator: a(2),
@@ -77,8 +89,9 @@ const insertPost = prepared((db, a) =>
     embed_type: a(13),
     media_type: a(14),
     langs: a(15),
-  }),
-)
+  })
+  return dialect === 'sqlite' ? q.returning(sql<number>`rowid`.as('rowid')) : q
+})
 const insertFeedItem = prepared((db, a) =>
   db.insertInto('feed_item').values({ uri: a(0), type: 'post', post_uri: a(0), originator: a(1), sort_at: a(2) }),
 )
@@ -88,9 +101,7 @@ const insertRef = prepared((db, a) =>
     .values({ uri: a(0), kind: a(1), value: a(2) })
     .onConflict((oc) => oc.doNothing()),
 )
-const insertFts = prepared(
-  (_db, a) => sql`insert into post_fts (rowid, text) select rowid, text from post where uri = ${a(0)}`,
-)
+const insertFts = prepared((_db, a) => sql`insert into post_fts (rowid, text) values (${a(0)}, ${a(1)})`)
 const selectPost = prepared<{ creator: string; reply_parent: string | null; embed_uri: string | null }>((db, a) =>
   db.selectFrom('post').select(['creator', 'reply_parent', 'embed_uri']).where('uri', '=', a(0)),
 )
@@ -109,7 +120,7 @@ async function insert(ctx: IndexCtx, rec: IndexedRecord): Promise<void> {
   const embed = summarizeEmbed(v.embed)
   const langs = Array.isArray(v.langs) ? v.langs.filter((l) => typeof l === 'string').join(',') : null
   const text = str(v.text) ?? ''
-  await insertPost.run(ctx, [
+  const post = [
     rec.uri,
     rec.cid,
     rec.did,
@@ -126,11 +137,14 @@ async function insert(ctx: IndexCtx, rec: IndexedRecord): Promise<void> {
     embed.type,
     embed.media,
     langs || null,
-  ])
-  await insertFeedItem.run(ctx, [rec.uri, rec.did, at])
+  ]
+  if (ctx.dialect === 'sqlite') {
+    const [{ rowid }] = (await insertPost.all(ctx, post)) as { rowid: number }[]
+    if (text) await insertFts.run(ctx, [rowid, text])
+  } else await write(ctx, insertPost, post)
+  await write(ctx, insertFeedItem, [rec.uri, rec.did, at])
   const refs = postRefs(v)
-  for (const [kind, value] of refs) await insertRef.run(ctx, [rec.uri, kind, value])
-  if (ctx.dialect === 'sqlite' && text) await insertFts.run(ctx, [rec.uri])
+  for (const [kind, value] of refs) await write(ctx, insertRef, [rec.uri, kind, value])
   await recountActor(ctx, rec.did, 'posts_count')
   await recountRecord(ctx, reply?.parent?.uri, 'reply_count')
   await recountRecord(ctx, embed.quote?.uri, 'quote_count')
@@ -170,4 +184,4 @@ async function remove(ctx: IndexCtx, uri: string): Promise<void> {
   await recountRecord(ctx, row.embed_uri, 'quote_count')
 }
 
-export const postPlugin: IndexingPlugin = { collection: 'app.bsky.feed.post', insert, delete: remove }
+export const postPlugin: IndexingPlugin = { collection: 'app.bsky.feed.post', batched: true, insert, delete: remove }

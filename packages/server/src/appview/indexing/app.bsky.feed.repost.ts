@@ -4,7 +4,7 @@
  */
 import { prepared } from '../db/prepared.ts'
 import type { IndexCtx, IndexedRecord, IndexingPlugin } from './types.ts'
-import { normalizeTime, notify, recountRecord, sortAt, strongRef, uriDid } from './util.ts'
+import { normalizeTime, notify, recountRecord, sortAt, strongRef, uriDid, write } from './util.ts'
 
 const insertRow = prepared((db, a) =>
   db.insertInto('repost').values({
@@ -31,8 +31,8 @@ async function insert(ctx: IndexCtx, rec: IndexedRecord): Promise<void> {
   if (!subject) return
   const createdAt = normalizeTime(rec.value.createdAt) ?? rec.indexedAt
   const at = sortAt(createdAt, rec.indexedAt)
-  await insertRow.run(ctx, [rec.uri, rec.cid, rec.did, subject.uri, subject.cid, createdAt, rec.indexedAt, at])
-  await insertFeedItem.run(ctx, [rec.uri, subject.uri, rec.did, at])
+  await write(ctx, insertRow, [rec.uri, rec.cid, rec.did, subject.uri, subject.cid, createdAt, rec.indexedAt, at])
+  await write(ctx, insertFeedItem, [rec.uri, subject.uri, rec.did, at])
   await recountRecord(ctx, subject.uri, 'repost_count')
   await notify(ctx, {
     recipient: uriDid(subject.uri),
@@ -51,4 +51,9 @@ async function remove(ctx: IndexCtx, uri: string): Promise<void> {
   if (row) await recountRecord(ctx, row.subject, 'repost_count')
 }
 
-export const repostPlugin: IndexingPlugin = { collection: 'app.bsky.feed.repost', insert, delete: remove }
+export const repostPlugin: IndexingPlugin = {
+  collection: 'app.bsky.feed.repost',
+  batched: true,
+  insert,
+  delete: remove,
+}

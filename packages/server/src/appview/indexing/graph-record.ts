@@ -4,7 +4,7 @@
  */
 import { prepared } from '../db/prepared.ts'
 import type { IndexCtx, IndexedRecord, IndexingPlugin } from './types.ts'
-import { normalizeTime, sortAt } from './util.ts'
+import { normalizeTime, sortAt, write } from './util.ts'
 
 type GraphTable = 'follow' | 'block' | 'list_block'
 
@@ -37,12 +37,13 @@ export function graphPlugin(opts: GraphPluginOptions): IndexingPlugin {
   )
   return {
     collection: opts.collection,
+    batched: true,
     async insert(ctx: IndexCtx, rec: IndexedRecord) {
       const subject = rec.value.subject
       if (typeof subject !== 'string' || !opts.validSubject(subject)) return
       const createdAt = normalizeTime(rec.value.createdAt) ?? rec.indexedAt
       const at = sortAt(createdAt, rec.indexedAt)
-      await insertRow.run(ctx, [rec.uri, rec.cid, rec.did, subject, createdAt, rec.indexedAt, at])
+      await write(ctx, insertRow, [rec.uri, rec.cid, rec.did, subject, createdAt, rec.indexedAt, at])
       await opts.afterInsert?.(ctx, { uri: rec.uri, cid: rec.cid, creator: rec.did, subject, sortAt: at })
     },
     async delete(ctx: IndexCtx, uri: string) {

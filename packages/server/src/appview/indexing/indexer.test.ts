@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openTestPostgres } from '../../db/test-util.ts'
 import { loadBundledLexicons } from '../../lexicons/index.ts'
 import { type AppViewDb, openAppViewDb, wrapAppViewDb } from '../db/index.ts'
+import { DbSyncStore } from '../ingest/store.ts'
 import { Indexer, PLUGINS } from './index.ts'
 
 /** mulberry32 */
@@ -218,6 +219,46 @@ function suite(name: string, open: () => Promise<AppViewDb | undefined>) {
       ])
       const left = await db.db.selectFrom('post').select('uri').where('uri', '=', other.uri).execute()
       expect(left).toEqual([])
+    })
+
+    it("an account's records are exactly its own (listed for resyncs, removed when it is deleted)", async (t) => {
+      if (!db) return t.skip()
+      const indexer = new Indexer(db, { plugins: PLUGINS, lexicons: loadBundledLexicons() })
+      // DIDs sharing prefixes: a DID's records must not be confused with a longer DID's.
+      const [x, y, z] = ['did:web:acct.test', 'did:web:acct.test0', 'did:web:acct.tes']
+      const post = (did: string, rkey: string) =>
+        ev('create', did, 'app.bsky.feed.post', rkey, { $type: 'app.bsky.feed.post', text: rkey, createdAt: T })
+      const posts = [
+        post(x, '3kyyyyyyyyyy1'),
+        post(x, '3kyyyyyyyyyy2'),
+        post(y, '3kyyyyyyyyyy3'),
+        post(z, '3kyyyyyyyyyy4'),
+      ]
+      const like = ev('create', y, 'app.bsky.feed.like', '3kyyyyyyyyyy5', {
+        $type: 'app.bsky.feed.like',
+        subject: { uri: posts[0].uri, cid: String(posts[0].cid) },
+        createdAt: T,
+      })
+      await indexer.apply([...posts, like])
+      const store = new DbSyncStore(db.db, 'accounts-test')
+      const listed = await store.listRecords(x)
+      expect([...listed.keys()].sort()).toEqual([
+        'app.bsky.feed.post/3kyyyyyyyyyy1',
+        'app.bsky.feed.post/3kyyyyyyyyyy2',
+      ])
+      expect(listed.get('app.bsky.feed.post/3kyyyyyyyyyy1')).toBe(String(posts[0].cid))
+      expect([...(await store.listRecords(y)).keys()].sort()).toEqual([
+        'app.bsky.feed.like/3kyyyyyyyyyy5',
+        'app.bsky.feed.post/3kyyyyyyyyyy3',
+      ])
+      await indexer.apply([{ type: 'account', did: x, active: false, status: 'deleted' }])
+      const uris = async (did: string) =>
+        (await db!.db.selectFrom('record').select('uri').where('did', '=', did).execute()).map((r) => r.uri).sort()
+      expect(await uris(x)).toEqual([])
+      expect(await uris(y)).toEqual([posts[2].uri, like.uri].sort())
+      expect(await uris(z)).toEqual([posts[3].uri])
+      const xPosts = await db.db.selectFrom('post').select('uri').where('creator', '=', x).execute()
+      expect(xPosts).toEqual([])
     })
   })
 }

@@ -15,9 +15,10 @@ import type { Lexicons } from '@stratus/core/lexicon'
 import type { AccountEvent, IdentityEvent, RecordEvent, SyncEvent } from '@stratus/core/sync'
 import { writeTransaction } from '../../db/index.ts'
 import type { AppViewDb, Db } from '../db/index.ts'
-import { prepared } from '../db/prepared.ts'
+import { inList, prepared } from '../db/prepared.ts'
 import type { IndexCtx, IndexingPlugin, JsonObject } from './types.ts'
-import { runRecounts } from './util.ts'
+import { didRecords, runRecounts, write } from './util.ts'
+import { WriteBuffer } from './write-buffer.ts'
 
 export interface IndexerOptions {
   plugins: readonly IndexingPlugin[]
@@ -37,6 +38,12 @@ const Q = {
       .onConflict((oc) => oc.column('uri').doNothing()),
   ),
   selectRecordCid: prepared<{ cid: string }>((db, a) => db.selectFrom('record').select('cid').where('uri', '=', a(0))),
+  selectRecordCids: prepared<{ uri: string; cid: string }>((db, a, d) =>
+    db
+      .selectFrom('record')
+      .select(['uri', 'cid'])
+      .where(inList(d, 'uri', a(0))),
+  ),
   deleteRecord: prepared<{ collection: string }>((db, a) =>
     db.deleteFrom('record').where('uri', '=', a(0)).returning('collection'),
   ),
@@ -47,6 +54,14 @@ const Q = {
       .values({ did: a(0), handle: null, status: 'active', indexed_at: a(1) })
       .onConflict((oc) => oc.column('did').doNothing()),
   ),
+}
+
+/**
+ * On PostgreSQL a batch holds back its inserts and sends them as multi-row statements (write-buffer.ts);
+ * which records it already holds is then read once per batch (`held`, kept current as the batch goes).
+ */
+interface BatchCtx extends IndexCtx {
+  held?: Map<string, string>
 }
 
 export class Indexer {
@@ -73,13 +88,18 @@ export class Indexer {
     try {
       await writeTransaction(this.appDb.database, async (tx) => {
         const recounts = new Set<string>()
-        const ctx: IndexCtx = {
+        const ctx: BatchCtx = {
           db: tx as Db,
           dialect: this.appDb.dialect,
           sqlite: this.appDb.database.sqlite,
           recounts,
         }
+        if (ctx.dialect === 'postgres') {
+          ctx.later = ctx.pending = new WriteBuffer(ctx)
+          ctx.held = await this.#held(ctx, events)
+        }
         for (const evt of events) await this.#applyOne(ctx, evt)
+        await ctx.later?.flush()
         await runRecounts(ctx, recounts)
         await within?.(ctx)
       })
@@ -89,7 +109,20 @@ export class Indexer {
     }
   }
 
-  async #applyOne(ctx: IndexCtx, evt: SyncEvent): Promise<void> {
+  /** CIDs of the batch's records that are already indexed. */
+  async #held(ctx: IndexCtx, events: readonly SyncEvent[]): Promise<Map<string, string>> {
+    const uris = new Set<string>()
+    for (const e of events) if (e.type === 'create' || e.type === 'update') uris.add(e.uri)
+    const held = new Map<string, string>()
+    const all = [...uris]
+    for (let i = 0; i < all.length; i += 5000) {
+      for (const r of await Q.selectRecordCids.all(ctx, [all.slice(i, i + 5000)])) held.set(r.uri, r.cid)
+    }
+    return held
+  }
+
+  async #applyOne(ctx: BatchCtx, evt: SyncEvent): Promise<void> {
+    if (evt.type === 'identity' || evt.type === 'account') await ctx.later?.flush()
     if (evt.type === 'identity') return this.#identity(ctx.db, evt)
     if (evt.type === 'account') return this.#account(ctx, evt)
     const plugin = this.#plugins.get(evt.collection)
@@ -98,7 +131,7 @@ export class Indexer {
     return this.#upsertRecord(ctx, plugin, evt)
   }
 
-  async #upsertRecord(ctx: IndexCtx, plugin: IndexingPlugin, evt: RecordEvent): Promise<void> {
+  async #upsertRecord(ctx: BatchCtx, plugin: IndexingPlugin, evt: RecordEvent): Promise<void> {
     const cid = evt.cid?.toString()
     if (!cid || evt.record === undefined) return
     const valid = !this.opts.lexicons || this.opts.lexicons.validateRecord(evt.collection, evt.record).success
@@ -107,20 +140,28 @@ export class Indexer {
     const indexedAt = this.opts.now?.() ?? new Date().toISOString()
     await this.#ensureActor(ctx, evt.did, indexedAt)
     const row = [evt.uri, cid, evt.did, evt.collection, evt.rkey, JSON.stringify(value), indexedAt]
-    // Insert first: new records (the common case) cost one statement; a conflict means we hold a version.
-    if ((await Q.insertRecord.run(ctx, row)) === 0) {
+    if (ctx.held) {
+      const existing = ctx.held.get(evt.uri)
+      if (existing === cid) return
+      if (existing !== undefined) await this.deleteRecord(ctx, evt.uri)
+      ctx.held.set(evt.uri, cid)
+      ctx.later?.add(Q.insertRecord, row)
+    } else if ((await Q.insertRecord.run(ctx, row)) === 0) {
+      // Insert first: new records (the common case) cost one statement; a conflict means we hold a version.
       const [existing] = await Q.selectRecordCid.all(ctx, [evt.uri])
       if (existing?.cid === cid) return
       await this.deleteRecord(ctx, evt.uri)
       await Q.insertRecord.run(ctx, row)
     }
     const rec = { uri: evt.uri, did: evt.did, collection: evt.collection, rkey: evt.rkey, cid, value, indexedAt }
+    if (!plugin.batched) await ctx.later?.flush()
     await plugin.insert(ctx, rec)
   }
 
   /** Undoes a record through its plugin (no-op if we do not hold it). */
-  async deleteRecord(ctx: IndexCtx, uri: string): Promise<void> {
-    const [row] = await Q.deleteRecord.all(ctx, [uri])
+  async deleteRecord(ctx: BatchCtx, uri: string): Promise<void> {
+    ctx.held?.delete(uri)
+    const [row] = await Q.deleteRecord.all(ctx, [uri]) // (sends held-back writes first)
     if (!row) return
     await this.#plugins.get(row.collection)?.delete(ctx, uri)
     await Q.deleteNotifications.run(ctx, [uri])
@@ -128,7 +169,7 @@ export class Indexer {
 
   async #ensureActor(ctx: IndexCtx, did: string, now: string): Promise<void> {
     if (this.#knownActors.has(did)) return
-    await Q.ensureActor.run(ctx, [did, now])
+    await write(ctx, Q.ensureActor, [did, now])
     this.#knownActors.add(did)
   }
 
@@ -166,7 +207,7 @@ export class Indexer {
   }
 
   async #deleteAccount(ctx: IndexCtx, did: string): Promise<void> {
-    const rows = await ctx.db.selectFrom('record').select('uri').where('did', '=', did).execute()
+    const rows = await didRecords(ctx.db, did).select('uri').execute()
     for (const { uri } of rows) await this.deleteRecord(ctx, uri)
     await ctx.db.deleteFrom('sync_repo').where('did', '=', did).execute()
   }

@@ -8,6 +8,7 @@
  */
 import type { Db } from '../db/index.ts'
 import type { StatementCtx } from '../db/prepared.ts'
+import type { WriteBuffer } from './write-buffer.ts'
 
 export type JsonObject = Record<string, unknown>
 
@@ -31,10 +32,17 @@ export interface IndexCtx extends StatementCtx {
   db: Db
   /** Counts to recompute once, at the end of the batch (util.ts recountRecord/recountActor). */
   recounts?: Set<string>
+  /** Inserts held back for multi-row statements (PostgreSQL; see util.ts `write`). */
+  later?: WriteBuffer
 }
 
 export interface IndexingPlugin {
   collection: string
+  /**
+   * Writes only through prepared statements, inserting with util.ts `write` (so the inserts can be held
+   * back for multi-row statements). Other plugins get every held-back write sent before they run.
+   */
+  batched?: boolean
   insert(ctx: IndexCtx, rec: IndexedRecord): Promise<void>
   delete(ctx: IndexCtx, uri: string): Promise<void>
 }

@@ -3,9 +3,9 @@
  * the aggregate recounts. Counts are always recomputed from the source rows (never incremented), so they
  * cannot drift under replays, duplicates or out-of-order deletes.
  */
-import { sql } from 'kysely'
+import { SqliteAdapter, sql } from 'kysely'
 import type { Db } from '../db/index.ts'
-import { prepared } from '../db/prepared.ts'
+import { type Prepared, prepared } from '../db/prepared.ts'
 import type { IndexCtx, JsonObject } from './types.ts'
 
 export const isObj = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -22,6 +22,16 @@ export function strongRef(v: unknown): { uri: string; cid: string } | undefined 
 export function uriDid(uri: string): string | undefined {
   const host = uri.slice('at://'.length).split('/')[0]
   return host.startsWith('did:') ? host : undefined
+}
+
+/**
+ * A DID's rows in `record`. SQLite has no did index (migration 002): the rows are the primary-key range
+ * 'at://<did>/'…'at://<did>0' ('0' follows '/' bytewise). PostgreSQL uses its did index.
+ */
+export function didRecords(db: Db, did: string) {
+  const q = db.selectFrom('record').where('did', '=', did)
+  if (!(db.getExecutor().adapter instanceof SqliteAdapter)) return q
+  return q.where('uri', '>', `at://${did}/`).where('uri', '<', `at://${did}0`)
 }
 
 /** Collection part of an AT-URI. */
@@ -48,6 +58,12 @@ export function normalizeTime(v: unknown): string | undefined {
 /** min(createdAt, indexedAt): records cannot sort ahead of the moment we saw them. */
 export function sortAt(createdAt: string | undefined, indexedAt: string): string {
   return createdAt !== undefined && createdAt < indexedAt ? createdAt : indexedAt
+}
+
+/** An insert whose outcome nobody reads: held back for a multi-row statement when the batch allows it. */
+export async function write(ctx: IndexCtx, stmt: Prepared<unknown>, args: unknown[]): Promise<void> {
+  if (ctx.later) ctx.later.add(stmt, args)
+  else await stmt.run(ctx, args)
 }
 
 export interface NotificationInput {
@@ -78,7 +94,7 @@ const insertNotification = prepared((db, a) =>
 export async function notify(ctx: IndexCtx, n: NotificationInput): Promise<void> {
   if (!n.recipient || n.recipient === n.author) return
   const args = [n.recipient, n.author, n.recordUri, n.recordCid, n.reason, n.reasonSubject ?? null, n.sortAt]
-  await insertNotification.run(ctx, args)
+  await write(ctx, insertNotification, args)
 }
 
 type RecordCount = 'like_count' | 'repost_count' | 'reply_count' | 'quote_count'
@@ -160,8 +176,42 @@ const RECOUNTS: Record<string, { run(ctx: IndexCtx, args: unknown[]): Promise<nu
   ...ACTOR_RECOUNT,
 }
 
+/** One PostgreSQL statement per count for a whole list of keys (SQLite runs one cheap statement per key). */
+const PG_COUNTS: Record<string, [table: string, key: string, count: string]> = {
+  like_count: ['record_agg', 'uri', 'select count(distinct creator) from "like" where subject = k'],
+  repost_count: ['record_agg', 'uri', 'select count(distinct creator) from repost where subject = k'],
+  reply_count: ['record_agg', 'uri', 'select count(*) from post where reply_parent = k'],
+  quote_count: ['record_agg', 'uri', 'select count(*) from post where embed_uri = k'],
+  followers_count: ['actor_agg', 'did', 'select count(distinct creator) from follow where subject = k'],
+  follows_count: ['actor_agg', 'did', 'select count(distinct subject) from follow where creator = k'],
+  posts_count: ['actor_agg', 'did', 'select count(*) from post where creator = k'],
+}
+const PG_RECOUNT = Object.fromEntries(
+  Object.entries(PG_COUNTS).map(([field, [table, key, count]]) => [
+    field,
+    prepared(
+      (_db, a) =>
+        sql`insert into ${sql.table(table)} (${sql.ref(key)}, ${sql.ref(field)}) select k, (${sql.raw(count)}) from unnest(${a(0)}::text[]) as k on conflict (${sql.ref(key)}) do update set ${sql.ref(field)} = excluded.${sql.ref(field)}`,
+    ),
+  ]),
+)
+
 /** Runs the recounts deferred during a batch (keys `<field> <uri or did>`). */
 export async function runRecounts(ctx: IndexCtx, keys: Iterable<string>): Promise<void> {
+  if (ctx.dialect === 'postgres') {
+    const byField = new Map<string, string[]>()
+    for (const key of keys) {
+      const sp = key.indexOf(' ')
+      const field = key.slice(0, sp)
+      let list = byField.get(field)
+      if (!list) byField.set(field, (list = []))
+      list.push(key.slice(sp + 1))
+    }
+    for (const [field, list] of byField) {
+      for (let i = 0; i < list.length; i += 5000) await PG_RECOUNT[field].run(ctx, [list.slice(i, i + 5000)])
+    }
+    return
+  }
   for (const key of keys) {
     const sp = key.indexOf(' ')
     await RECOUNTS[key.slice(0, sp)].run(ctx, [key.slice(sp + 1)])

@@ -2,10 +2,12 @@
  * Ingestion: the sync kit following the relay, filtered to the indexed collections, feeding the indexer in
  * batches. Each batch is one transaction holding its records, the repository states it advanced and the
  * stream cursor, so a restart resumes exactly after the last applied batch. Commit proofs run ahead on
- * worker threads (verify-pool.ts) while the main thread indexes.
+ * worker threads (verify-pool.ts) while the main thread indexes, and under load SQLite's WAL checkpoints move
+ * to a worker thread too (checkpointer.ts).
  */
 import { type Sync, type SyncIdentity, type SyncOptions, createSync } from '@stratus/core/sync'
 import type { Indexer } from '../indexing/index.ts'
+import { Checkpointer } from './checkpointer.ts'
 import type { DbSyncStore } from './store.ts'
 import { VerifyPool } from './verify-pool.ts'
 
@@ -16,7 +18,7 @@ export interface IngesterOptions {
   store: DbSyncStore
   identity: SyncIdentity
   fetch?: typeof fetch
-  /** Most events per transaction (default 2000): bigger batches write each index page fewer times. */
+  /** Most events per transaction (default 8000): bigger batches write each index page fewer times. */
   batchSize?: number
   /** Download repositories when first seen or desynchronized (default true). */
   backfill?: boolean
@@ -25,9 +27,13 @@ export interface IngesterOptions {
   onError?: SyncOptions['onError']
 }
 
+/** A batch at least this big means real load: start the checkpoint worker. */
+const BUSY_BATCH = 256
+
 export function createIngester(opts: IngesterOptions): Sync {
-  const batchSize = opts.batchSize ?? 2000
-  return createSync({
+  const batchSize = opts.batchSize ?? 8000
+  const checkpointer = new Checkpointer(opts.indexer.appDb.database.sqlite)
+  const sync = createSync({
     relay: opts.relay,
     messages: opts.messages,
     store: opts.store,
@@ -37,10 +43,29 @@ export function createIngester(opts: IngesterOptions): Sync {
     batchSize,
     maxQueued: batchSize * 2,
     backfill: opts.backfill === false ? 'none' : 'first-seen',
-    onEvents: (events, ack) => opts.indexer.apply(events, (ctx) => opts.store.saveAck(ctx, ack)),
+    onEvents: async (events, ack) => {
+      await opts.indexer.apply(events, (ctx) => opts.store.saveAck(ctx, ack))
+      if (events.length >= BUSY_BATCH) checkpointer.start()
+    },
     persistInHandler: true,
     verifier:
-      opts.verifyWorkers === 0 ? undefined : new VerifyPool({ workers: opts.verifyWorkers, onError: opts.onError }),
+      opts.verifyWorkers === 0
+        ? undefined
+        : new VerifyPool({
+            workers: opts.verifyWorkers,
+            // a worker keeps proving through a whole batch's transaction (no messages get through meanwhile)
+            inflight: Math.max(1024, batchSize / 2),
+            onError: opts.onError,
+          }),
     onError: opts.onError,
   })
+  const stop = sync.stop.bind(sync)
+  sync.stop = async () => {
+    try {
+      await stop()
+    } finally {
+      await checkpointer.close()
+    }
+  }
+  return sync
 }

@@ -6,6 +6,7 @@
 import type { BatchAck, RepoState, SyncStore } from '@stratus/core/sync'
 import type { Db } from '../db/index.ts'
 import { type StatementCtx, prepared } from '../db/prepared.ts'
+import { didRecords } from '../indexing/util.ts'
 
 const upsertCursor = prepared((db, a) =>
   db
@@ -73,11 +74,7 @@ export class DbSyncStore implements SyncStore {
   }
 
   async listRecords(did: string): Promise<Map<string, string>> {
-    const rows = await this.db
-      .selectFrom('record')
-      .select(['collection', 'rkey', 'cid'])
-      .where('did', '=', did)
-      .execute()
+    const rows = await didRecords(this.db, did).select(['collection', 'rkey', 'cid']).execute()
     return new Map(rows.map((r) => [`${r.collection}/${r.rkey}`, r.cid]))
   }
 }

@@ -21,6 +21,11 @@ export interface VerifyPoolOptions {
   workers?: number
   /** Commits requested before the workers start (default 256). */
   startAfter?: number
+  /**
+   * Jobs posted to a worker and not answered yet (default 1024): enough work to keep it busy through a
+   * whole indexing transaction, during which the main thread cannot post more.
+   */
+  inflight?: number
   onError?: (err: unknown) => void
 }
 
@@ -33,11 +38,6 @@ interface Queued {
 
 const WORKER_URL = new URL(`./verify-worker.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url).href
 const BATCH = 32
-/**
- * Batches posted to a worker and not answered yet: enough work (~1000 proofs) to keep it busy through a
- * whole indexing transaction, during which the main thread cannot post more.
- */
-const INFLIGHT = 32
 
 function bootstrap(url: string): string {
   const load = `import(${JSON.stringify(url)})`
@@ -73,6 +73,8 @@ export class VerifyPool implements CommitVerifier {
   #closed = false
   readonly #size: number
   readonly #startAfter: number
+  /** Most batches in flight per worker. */
+  readonly #inflight: number
   readonly #onError: (err: unknown) => void
   /** Jobs withdrawn by the kit (proved inline). */
   withdrawn = 0
@@ -80,6 +82,7 @@ export class VerifyPool implements CommitVerifier {
   constructor(opts: VerifyPoolOptions = {}) {
     this.#size = opts.workers ?? Math.max(1, Math.min(4, availableParallelism() - 1))
     this.#startAfter = opts.startAfter ?? 256
+    this.#inflight = Math.max(2, Math.ceil((opts.inflight ?? 1024) / BATCH))
     this.#onError = opts.onError ?? (() => {})
   }
 
@@ -146,9 +149,9 @@ export class VerifyPool implements CommitVerifier {
    * from older commits, reaches the start of that stretch first, and the worker has done it first.
    */
   #post(w: PoolWorker): void {
-    const room = (INFLIGHT - w.inflight.size) * BATCH
+    const room = (this.#inflight - w.inflight.size) * BATCH
     if (room <= 0 || this.#byMsg.size === 0) return
-    const stretch = this.#newest(Math.min(room, Math.max(BATCH, INFLIGHT * BATCH - w.inflightJobs)))
+    const stretch = this.#newest(Math.min(room, Math.max(BATCH, this.#inflight * BATCH - w.inflightJobs)))
     for (let i = 0; i < stretch.length; i += BATCH) {
       const part = stretch.slice(i, i + BATCH)
       const id = this.#nextId++
@@ -168,7 +171,7 @@ export class VerifyPool implements CommitVerifier {
     this.#deaths = 0
     const proofs = unpackResults(b, sent.jobs)
     for (let i = 0; i < proofs.length; i++) sent.resolves[i](proofs[i])
-    if (w.inflight.size <= INFLIGHT / 2) this.#post(w)
+    if (w.inflight.size <= this.#inflight / 2) this.#post(w)
   }
 
   #onDeath = (w: PoolWorker, err: unknown): void => {
