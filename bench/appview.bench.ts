@@ -9,16 +9,19 @@
  *      readers, p50/p99 latency.
  *   3. Side by side with the official AppView (@atproto/dev-env TestNetwork: PLC + PDS + @atproto/bsky on
  *      PostgreSQL) on 20 accounts × 20 posts, one viewer following 19: getTimeline(limit 50) p50/p99,
- *      ours (following the same PDS) vs theirs, sequential: direct, through the official PDS, and ours
- *      behind the Stratus PDS vs theirs behind theirs. Skipped without PostgreSQL or with
- *      APPVIEW_BENCH_OFFICIAL=0.
+ *      sequential, direct and through each network's own PDS, plus ours behind the official PDS. Each side
+ *      runs alone in its own child process with the same client and warm-up. Skipped without PostgreSQL
+ *      or with APPVIEW_BENCH_OFFICIAL=0.
  * Size: APPVIEW_BENCH_SCALE (default 0.005 = 50 accounts, 5k posts, 15k likes, 1.5k follows; 1 = the issue's
  * full network). APPVIEW_BENCH_READS: calls per read method (default 1000).
  */
-import { createServer } from 'node:http'
+import { fork } from 'node:child_process'
+import { Agent, createServer, request } from 'node:http'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { PerformanceObserver } from 'node:perf_hooks'
 import { AtpAgent } from '@atproto/api'
 import { sha256, toBase32 } from '@stratus/core/bytes'
 import { Secp256k1Keypair, formatMultikey } from '@stratus/core/crypto'
@@ -278,6 +281,25 @@ export async function index(dbUrl: string, frames: Uint8Array[], plcUrl: string,
 
 // ---------------------------------------------------------------- 2. reads
 
+/**
+ * The benchmark's HTTP client, the same for ours and the official: keep-alive node:http, the body read as
+ * raw bytes. fetch (undici) costs about 1.6× the CPU per call, all of it counted in this process.
+ */
+const agent = new Agent({ keepAlive: true, maxSockets: 64 })
+
+function httpGet(url: string, headers: Record<string, string>): Promise<{ status: number; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { agent, headers }, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (c: Buffer) => chunks.push(c))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }))
+      res.on('error', reject)
+    })
+    req.on('error', reject)
+    req.end()
+  })
+}
+
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
 }
@@ -286,7 +308,7 @@ async function load(
   n: number,
   concurrency: number,
   call: (i: number) => Promise<void>,
-): Promise<{ p50: number; p99: number; cpuMs: number }> {
+): Promise<{ p50: number; p99: number; cpuMs: number; times: number[] }> {
   const times: number[] = []
   let next = 0
   const worker = async () => {
@@ -301,7 +323,7 @@ async function load(
   await Promise.all(Array.from({ length: concurrency }, worker))
   const cpu = process.cpuUsage(cpu0)
   times.sort((a, b) => a - b)
-  return { p50: percentile(times, 50), p99: percentile(times, 99), cpuMs: (cpu.user + cpu.system) / 1000 / n }
+  return { p50: percentile(times, 50), p99: percentile(times, 99), cpuMs: (cpu.user + cpu.system) / 1000 / n, times }
 }
 
 export async function reads(
@@ -338,9 +360,8 @@ export async function reads(
     return t
   }
   const get = async (path: string, a: Account, lxm: string) => {
-    const res = await fetch(`${av.url}/xrpc/${lxm}?${path}`, { headers: { authorization: `Bearer ${token(a, lxm)}` } })
-    if (!res.ok) throw new Error(`${lxm}: ${res.status} ${await res.text()}`)
-    await res.arrayBuffer()
+    const res = await httpGet(`${av.url}/xrpc/${lxm}?${path}`, { authorization: `Bearer ${token(a, lxm)}` })
+    if (res.status !== 200) throw new Error(`${lxm}: ${res.status} ${res.body}`)
   }
   const viewer = (i: number) => accounts[i % accounts.length]
   // warm-up: every viewer's DID document into the cache (a few at a time: the PLC stand-in shares this
@@ -391,15 +412,16 @@ export default async function (): Promise<void> {
     ['db', 'records', 'wall s', 'records/s', 'records/CPU-s', 'indexer share'],
     indexRows,
   )
+  const load0 = loadavg()[0]
   const readRows = await reads(sqliteUrl, plc.url, accounts, handles)
   printTable(
-    'reads over HTTP, 32 concurrent readers, SQLite (ms; CPU = server + client in this process)',
+    `reads over HTTP, 32 concurrent readers, SQLite, scale ${SCALE} (ms; CPU = server + client in this process; load ${load0.toFixed(1)})`,
     ['method', 'p50', 'p99', 'CPU/req'],
     readRows,
   )
   if (pgUrl) {
     printTable(
-      'reads over HTTP, 32 concurrent readers, PostgreSQL (ms)',
+      `reads over HTTP, 32 concurrent readers, PostgreSQL, scale ${SCALE} (ms; load ${loadavg()[0].toFixed(1)})`,
       ['method', 'p50', 'p99', 'CPU/req'],
       await reads(pgUrl, plc.url, accounts, handles),
     )
@@ -454,136 +476,165 @@ async function seedSmallNetwork(pdsUrl: string): Promise<Seeded> {
   return { viewer: agents[0], pds: pdsUrl }
 }
 
-/**
- * The viewer's access token: calls through a PDS are timed with plain fetch, like the direct ones, so the
- * figures are the servers' and not @atproto/api's (which validates every response against the lexicons).
- */
+/** The viewer's access token, for calls through its PDS. */
 const session = (s: Seeded) => async () => s.viewer.session?.accessJwt as string
 
-async function sequential(n: number, call: () => Promise<void>): Promise<{ p50: number; p99: number }> {
-  for (let i = 0; i < 20; i++) await call()
-  return load(n, 1, call)
+interface Timed {
+  p50: number
+  p99: number
+  max: number
+  /** CPU of this whole process per call (client, PDS, AppView; not PostgreSQL's). */
+  cpuMs: number
+  /** Garbage collection during the timed calls: pauses and the longest one (ms). */
+  gcs: number
+  gcMax: number
 }
 
-async function timelineCall(url: string, token: () => Promise<string>): Promise<() => Promise<void>> {
-  const t = await token()
-  return async () => {
-    const res = await fetch(`${url}/xrpc/app.bsky.feed.getTimeline?limit=50`, {
-      headers: { authorization: `Bearer ${t}` },
-    })
-    if (!res.ok) throw new Error(`getTimeline: ${res.status} ${await res.text()}`)
-    const body = (await res.json()) as { feed: unknown[] }
-    if (body.feed.length !== 50) throw new Error(`getTimeline returned ${body.feed.length} items`)
+/**
+ * `n` sequential calls after a warm-up (statements prepared, code optimised, caches filled) and a full
+ * collection (the setup's garbage, seeding included, is not collected during the timed calls).
+ */
+async function sequential(n: number, call: () => Promise<void>): Promise<Timed> {
+  for (let i = 0; i < 100; i++) await call()
+  ;(globalThis as { gc?: () => void }).gc?.()
+  const gc: number[] = []
+  const obs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gc.push(e.duration)
+  })
+  obs.observe({ entryTypes: ['gc'] })
+  const r = await load(n, 1, call)
+  await new Promise((res) => setImmediate(res))
+  obs.disconnect()
+  const times = r.times
+  return {
+    p50: r.p50,
+    p99: r.p99,
+    max: times[times.length - 1],
+    cpuMs: r.cpuMs,
+    gcs: gc.length,
+    gcMax: Math.max(0, ...gc),
   }
 }
 
+/** getTimeline(limit 50) through the benchmark's client: warm-up calls check the 50 items, timed calls read the bytes. */
+async function timelineCall(url: string, token: () => Promise<string>): Promise<() => Promise<void>> {
+  const headers = { authorization: `Bearer ${await token()}` }
+  let checks = 3
+  return async () => {
+    const res = await httpGet(`${url}/xrpc/app.bsky.feed.getTimeline?limit=50`, headers)
+    if (res.status !== 200) throw new Error(`getTimeline: ${res.status} ${res.body}`)
+    if (checks > 0) {
+      checks--
+      const body = JSON.parse(res.body.toString()) as { feed: unknown[] }
+      if (body.feed.length !== 50) throw new Error(`getTimeline returned ${body.feed.length} items`)
+    }
+  }
+}
+
+const N_SEQUENTIAL = 300
+
+/**
+ * Each side in its own process, alone: the official network's timers, workers and heap (its major
+ * collections) must not land in our timings, nor ours in theirs. Same workload, same client, same warm-up.
+ */
 export async function compareWithOfficial(): Promise<void> {
   const pgUrl = await pgTestUrl()
   if (!pgUrl) return void process.stdout.write('  (official AppView comparison skipped: no PostgreSQL)\n')
-  process.env.REDIS_HOST ??= '127.0.0.1'
-  const { TestNetwork, TestNetworkNoAppView } = await import('@atproto/dev-env')
-  const N = 300
-  const rows: (string | number)[][] = []
-  // Theirs: PLC + PDS + @atproto/bsky on PostgreSQL; ours follows the same PDS.
-  const net = await TestNetwork.create({ dbPostgresSchema: testSchemaName('officialbench'), dbPostgresUrl: pgUrl })
-  const seeded = await seedSmallNetwork(net.pds.url)
-  await net.processAll()
-  const resolveHandle = async (h: string) => {
-    const r = await fetch(`${net.pds.url}/xrpc/com.atproto.identity.resolveHandle?handle=${h}`)
-    return r.ok ? ((await r.json()) as { did: string }).did : undefined
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'appview-bench-official-'))
-  const ours = await startAppView({
-    port: 0,
-    dbUrl: `sqlite:${join(dir, 'ours.db')}`,
-    relay: net.pds.url,
-    plcUrl: net.plc.url,
-    devMode: true,
-    logLevel: 'silent',
-    initialCursor: 0,
-    resolveHandle,
-  })
-  const last = (await net.pds.ctx.sequencer.curr()) ?? 0
-  while ((ours.sync?.cursor ?? 0) < last) await new Promise((r) => setTimeout(r, 50))
-  await ours.sync?.idle()
-  const token = (aud: string) => async () =>
-    (
-      await seeded.viewer.com.atproto.server.getServiceAuth({
-        aud,
-        lxm: 'app.bsky.feed.getTimeline',
-        exp: Math.floor(Date.now() / 1000) + 1800,
-      })
-    ).data.token
-  const oursDirect = await sequential(N, await timelineCall(ours.url, token(ours.did)))
-  const theirsDirect = await sequential(N, await timelineCall(net.bsky.url, token(net.bsky.ctx.cfg.serverDid)))
-  const theirsPds = await sequential(N, await timelineCall(net.pds.url, session(seeded)))
-  await ours.close()
-  await net.close()
-  // Ours through a PDS: the official PDS proxying app.bsky.* to our AppView, same workload.
-  const port = await freePort()
-  const net2 = await TestNetworkNoAppView.create({
-    pds: { bskyAppViewUrl: `http://localhost:${port}`, bskyAppViewDid: `did:web:localhost%3A${port}` },
-  })
-  const ours2 = await startAppView({
-    port,
-    dbUrl: `sqlite:${join(dir, 'ours2.db')}`,
-    relay: net2.pds.url,
-    plcUrl: net2.plc.url,
-    devMode: true,
-    logLevel: 'silent',
-    resolveHandle: async (h) => {
-      const r = await fetch(`${net2.pds.url}/xrpc/com.atproto.identity.resolveHandle?handle=${h}`)
-      return r.ok ? ((await r.json()) as { did: string }).did : undefined
-    },
-  })
-  const seeded2 = await seedSmallNetwork(net2.pds.url)
-  const last2 = (await net2.pds.ctx.sequencer.curr()) ?? 0
-  while ((ours2.sync?.cursor ?? 0) < last2) await new Promise((r) => setTimeout(r, 50))
-  await ours2.sync?.idle()
-  const oursPds = await sequential(N, await timelineCall(net2.pds.url, session(seeded2)))
-  await ours2.close()
-  await net2.close()
-  const stratusPds = await throughStratusPds(N, dir)
-  rmSync(dir, { recursive: true, force: true })
+  const theirs = (await inChild('official')) as { direct: Timed; pds: Timed }
+  const ours = (await inChild('stratus')) as { direct: Timed; pds: Timed }
+  const mixed = (await inChild('mixed')) as { pds: Timed }
   const ratio = (a: number, b: number) => `×${(b / a).toFixed(1)}`
-  rows.push([
-    'direct',
-    oursDirect.p50,
-    oursDirect.p99,
-    theirsDirect.p50,
-    theirsDirect.p99,
-    ratio(oursDirect.p50, theirsDirect.p50),
-    ratio(oursDirect.p99, theirsDirect.p99),
-  ])
-  rows.push([
-    'through the PDS',
-    oursPds.p50,
-    oursPds.p99,
-    theirsPds.p50,
-    theirsPds.p99,
-    ratio(oursPds.p50, theirsPds.p50),
-    ratio(oursPds.p99, theirsPds.p99),
-  ])
-  // Ours behind our PDS vs theirs behind theirs: what a client of each network sees.
-  rows.push([
-    'through the Stratus PDS (vs theirs through theirs)',
-    stratusPds.p50,
-    stratusPds.p99,
-    theirsPds.p50,
-    theirsPds.p99,
-    ratio(stratusPds.p50, theirsPds.p50),
-    ratio(stratusPds.p99, theirsPds.p99),
-  ])
+  const row = (name: string, o: Timed, t: Timed) => [
+    name,
+    o.p50,
+    o.p99,
+    t.p50,
+    t.p99,
+    ratio(o.p50, t.p50),
+    ratio(o.p99, t.p99),
+    o.cpuMs,
+    t.cpuMs,
+    `${o.gcs}/${o.gcMax.toFixed(1)}`,
+    `${t.gcs}/${t.gcMax.toFixed(1)}`,
+  ]
   printTable(
-    `getTimeline(limit 50), 20 accounts × 20 posts, viewer follows 19, ${N} sequential calls (ms; ours SQLite, official PostgreSQL)`,
-    ['path', 'ours p50', 'ours p99', 'official p50', 'official p99', 'faster p50', 'faster p99'],
-    rows,
+    `getTimeline(limit 50), 20 accounts × 20 posts, viewer follows 19, ${N_SEQUENTIAL} sequential calls after 100 warm-up, each side alone in its own process (ms; ours SQLite, official PostgreSQL; CPU = that process per call, PostgreSQL's not counted; GC = pauses/longest; load ${loadavg()[0].toFixed(1)})`,
+    [
+      'path',
+      'ours p50',
+      'ours p99',
+      'official p50',
+      'official p99',
+      'faster p50',
+      'faster p99',
+      'ours CPU',
+      'official CPU',
+      'ours GC',
+      'official GC',
+    ],
+    [
+      row('direct', ours.direct, theirs.direct),
+      // what a client of each network sees
+      row('through its own PDS (Stratus PDS vs official PDS)', ours.pds, theirs.pds),
+      row('through the official PDS (ours behind it)', mixed.pds, theirs.pds),
+    ],
   )
 }
 
-/** Ours behind our own PDS (same workload): PLC + Stratus PDS proxying app.bsky.* to the AppView. */
-async function throughStratusPds(n: number, dir: string): Promise<{ p50: number; p99: number }> {
+/** Runs one side of the comparison in a child process (this file, APPVIEW_BENCH_SIDE=side). */
+function inChild(side: string): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const child = fork(fileURLToPath(import.meta.url), [], {
+      execArgv: ['--import', 'tsx', '--expose-gc'],
+      env: { ...process.env, APPVIEW_BENCH_SIDE: side },
+    })
+    let result: unknown
+    child.on('message', (m) => {
+      result = m
+    })
+    child.on('error', reject)
+    child.on('exit', (code) =>
+      result !== undefined ? resolve(result) : reject(new Error(`${side} side exited with ${code}`)),
+    )
+  })
+}
+
+async function runSide(side: string): Promise<unknown> {
+  if (side === 'official') return officialSide()
+  if (side === 'stratus') return stratusSide()
+  if (side === 'mixed') return mixedSide()
+  throw new Error(`unknown side ${side}`)
+}
+
+/** Theirs: PLC + PDS + @atproto/bsky on PostgreSQL. */
+async function officialSide(): Promise<{ direct: Timed; pds: Timed }> {
+  const pgUrl = (await pgTestUrl()) as string
+  process.env.REDIS_HOST ??= '127.0.0.1'
+  const { TestNetwork } = await import('@atproto/dev-env')
+  const net = await TestNetwork.create({ dbPostgresSchema: testSchemaName('officialbench'), dbPostgresUrl: pgUrl })
+  try {
+    const seeded = await seedSmallNetwork(net.pds.url)
+    await net.processAll()
+    const token = async () =>
+      (
+        await seeded.viewer.com.atproto.server.getServiceAuth({
+          aud: net.bsky.ctx.cfg.serverDid,
+          lxm: 'app.bsky.feed.getTimeline',
+          exp: Math.floor(Date.now() / 1000) + 1800,
+        })
+      ).data.token
+    const direct = await sequential(N_SEQUENTIAL, await timelineCall(net.bsky.url, token))
+    const pds = await sequential(N_SEQUENTIAL, await timelineCall(net.pds.url, session(seeded)))
+    return { direct, pds }
+  } finally {
+    await net.close()
+  }
+}
+
+/** Ours: PLC + Stratus PDS proxying app.bsky.* to the Stratus AppView, which follows the PDS. */
+async function stratusSide(): Promise<{ direct: Timed; pds: Timed }> {
   const { startTestPds, startTestPlc } = await import('../packages/server/src/pds/test-util.ts')
+  const dir = mkdtempSync(join(tmpdir(), 'appview-bench-stratus-'))
   const plc = await startTestPlc()
   const port = await freePort()
   const did = `did:web:localhost%3A${port}`
@@ -594,7 +645,7 @@ async function throughStratusPds(n: number, dir: string): Promise<{ p50: number;
   const av = await startAppView({
     port,
     did,
-    dbUrl: `sqlite:${join(dir, 'ours3.db')}`,
+    dbUrl: `sqlite:${join(dir, 'ours.db')}`,
     relay: pds.url,
     plcUrl: plc.url,
     devMode: true,
@@ -609,11 +660,56 @@ async function throughStratusPds(n: number, dir: string): Promise<{ p50: number;
     const feed = async () => (await seeded.viewer.getTimeline({ limit: 50 })).data.feed.length
     const deadline = Date.now() + 60_000
     while ((await feed()) < 50 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
-    return await sequential(n, await timelineCall(pds.url, session(seeded)))
+    await av.sync?.idle()
+    const token = async () =>
+      (
+        await seeded.viewer.com.atproto.server.getServiceAuth({
+          aud: did,
+          lxm: 'app.bsky.feed.getTimeline',
+          exp: Math.floor(Date.now() / 1000) + 1800,
+        })
+      ).data.token
+    const direct = await sequential(N_SEQUENTIAL, await timelineCall(av.url, token))
+    const viaPds = await sequential(N_SEQUENTIAL, await timelineCall(pds.url, session(seeded)))
+    return { direct, pds: viaPds }
   } finally {
     await av.close()
     await pds.close()
     await plc.close()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+/** Ours behind the official PDS (PLC + PDS from @atproto/dev-env, no official AppView). */
+async function mixedSide(): Promise<{ pds: Timed }> {
+  const { TestNetworkNoAppView } = await import('@atproto/dev-env')
+  const dir = mkdtempSync(join(tmpdir(), 'appview-bench-mixed-'))
+  const port = await freePort()
+  const net = await TestNetworkNoAppView.create({
+    pds: { bskyAppViewUrl: `http://localhost:${port}`, bskyAppViewDid: `did:web:localhost%3A${port}` },
+  })
+  const ours = await startAppView({
+    port,
+    dbUrl: `sqlite:${join(dir, 'ours.db')}`,
+    relay: net.pds.url,
+    plcUrl: net.plc.url,
+    devMode: true,
+    logLevel: 'silent',
+    resolveHandle: async (h) => {
+      const r = await fetch(`${net.pds.url}/xrpc/com.atproto.identity.resolveHandle?handle=${h}`)
+      return r.ok ? ((await r.json()) as { did: string }).did : undefined
+    },
+  })
+  try {
+    const seeded = await seedSmallNetwork(net.pds.url)
+    const last = (await net.pds.ctx.sequencer.curr()) ?? 0
+    while ((ours.sync?.cursor ?? 0) < last) await new Promise((r) => setTimeout(r, 50))
+    await ours.sync?.idle()
+    return { pds: await sequential(N_SEQUENTIAL, await timelineCall(net.pds.url, session(seeded))) }
+  } finally {
+    await ours.close()
+    await net.close()
+    rmSync(dir, { recursive: true, force: true })
   }
 }
 
@@ -623,4 +719,16 @@ async function freePort(): Promise<number> {
   const { port } = srv.address() as { port: number }
   await new Promise((r) => srv.close(r))
   return port
+}
+
+// A child process of compareWithOfficial: run one side, send the figures, exit.
+const side = process.env.APPVIEW_BENCH_SIDE
+if (side && process.send) {
+  runSide(side).then(
+    (r) => process.send?.(r, () => process.exit(0)),
+    (err) => {
+      console.error(err)
+      process.exit(1)
+    },
+  )
 }

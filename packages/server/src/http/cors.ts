@@ -22,8 +22,13 @@ const DEFAULT_ALLOW_HEADERS = 'authorization, content-type, dpop, atproto-proxy,
 
 /** Adds the CORS response headers (copying a Response if its headers are immutable). */
 export function withCors(res: ReplyOrResponse): ReplyOrResponse {
-  return addHeaders(res, { 'access-control-allow-origin': '*', 'access-control-expose-headers': EXPOSE }, true)
+  if (res instanceof Response) return addHeaders(res, CORS_HEADERS, true)
+  res.headers['access-control-allow-origin'] = '*'
+  res.headers['access-control-expose-headers'] = EXPOSE
+  return res
 }
+
+const CORS_HEADERS = { 'access-control-allow-origin': '*', 'access-control-expose-headers': EXPOSE }
 
 /** The answer to a preflight request: allows the requested headers, cached for a day. */
 export function preflight(req: Request): Reply {

@@ -63,11 +63,14 @@ export class LightHeaders implements Headers {
 }
 
 const NO_BODY = new Set(['GET', 'HEAD'])
+const PLAIN_PATH = /^\/[\w.-]+(?:\/[\w.-]+)*$/
+const DOT_SEGMENT = /\/\.\.?(?:\/|$)/
 
 export class LightRequest {
   readonly method: string
-  readonly url: string
   readonly #msg: IncomingMessage
+  #url: string | undefined
+  #target: { path: string; query: string } | null | undefined
   #headers: LightHeaders | undefined
   #abort: AbortController | undefined
   #abortReason: unknown
@@ -78,7 +81,28 @@ export class LightRequest {
   constructor(msg: IncomingMessage) {
     this.#msg = msg
     this.method = msg.method ?? 'GET'
-    this.url = requestUrl(msg)
+  }
+
+  /** The absolute URL (made on first access: the router reads `pathAndQuery` instead). */
+  get url(): string {
+    this.#url ??= requestUrl(this.#msg)
+    return this.#url
+  }
+
+  /**
+   * Path and query as the router needs them, split from the request target without parsing a URL, when
+   * the path is plain (segments of letters, digits, `.`, `-`, `_`, none of them `.` or `..`: what URL
+   * parsing leaves as it is); otherwise undefined and the caller parses `url`.
+   */
+  get pathAndQuery(): { path: string; query: string } | undefined {
+    if (this.#target === undefined) {
+      const raw = this.#msg.url ?? ''
+      const q = raw.indexOf('?')
+      const path = q < 0 ? raw : raw.slice(0, q)
+      const plain = PLAIN_PATH.test(path) && !DOT_SEGMENT.test(path) && !raw.includes('#')
+      this.#target = plain ? { path, query: q < 0 ? '' : raw.slice(q + 1) } : null
+    }
+    return this.#target ?? undefined
   }
 
   /** The node request underneath (peer address, raw headers). */

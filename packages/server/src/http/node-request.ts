@@ -31,7 +31,15 @@ export function requestUrl(req: IncomingMessage): string {
 }
 
 function hostOf(req: IncomingMessage): string {
-  const h = req.headers.host
+  // From rawHeaders (the first Host, as node keeps it): `req.headers` would build an object of them all.
+  const raw = req.rawHeaders
+  let h: string | undefined
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i].length === 4 && raw[i].toLowerCase() === 'host') {
+      h = raw[i + 1]
+      break
+    }
+  }
   return h && HOST_RE.test(h) ? h : 'localhost'
 }
 

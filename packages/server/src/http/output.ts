@@ -25,9 +25,11 @@ export function resultReply(result: HandlerResult, checkJson?: (body: unknown) =
   const headers = lowercaseKeys(result.headers)
   const { encoding, body } = result
   if (isJsonEncoding(encoding)) {
-    checkJson?.(body)
+    // A JSON body given as bytes is already serialised (an output is an object, never bare bytes).
+    const serialised = body instanceof Uint8Array
+    checkJson?.(serialised ? JSON.parse(utf8Decoder.decode(body)) : body)
     headers['content-type'] = baseType(encoding) === 'application/json' ? JSON_TYPE : encoding
-    const bytes = utf8.encode(lexStringify(body as LexValue))
+    const bytes = serialised ? body : utf8.encode(lexStringify(body as LexValue))
     headers['content-length'] = String(bytes.byteLength)
     return { status: 200, headers, body: bytes }
   }
@@ -41,6 +43,7 @@ export function resultReply(result: HandlerResult, checkJson?: (body: unknown) =
 }
 
 const utf8 = new TextEncoder()
+const utf8Decoder = new TextDecoder()
 
 function bytesReply(headers: Record<string, string>, body: Uint8Array): Reply {
   headers['content-length'] = String(body.byteLength)

@@ -2,12 +2,15 @@
  * `Reply`: a response as plain data (status, lowercase header record, bytes or a stream). The router builds
  * these instead of fetch Responses because constructing and reading a Response costs tens of microseconds
  * on Node 20 (web streams, WebIDL checks); serveFetch writes a Reply straight to the socket. Anyone calling
- * `router.handle()` still gets a real Response (`toResponse`).
+ * `router.handle()` still gets a real Response (`toResponse`). A node Readable body (e.g. a proxied
+ * answer, as it arrives from upstream) is piped to the socket without web streams.
  */
+import { Readable } from 'node:stream'
+
 export interface Reply {
   status: number
   headers: Record<string, string>
-  body: Uint8Array | ReadableStream<Uint8Array> | null
+  body: Uint8Array | ReadableStream<Uint8Array> | Readable | null
 }
 
 export type ReplyOrResponse = Reply | Response
@@ -19,7 +22,8 @@ export type RawHandler = (req: Request) => Promise<ReplyOrResponse>
 
 export function toResponse(r: ReplyOrResponse): Response {
   if (r instanceof Response) return r
-  return new Response(r.body as BodyInit | null, { status: r.status, headers: r.headers })
+  const body = r.body instanceof Readable ? (Readable.toWeb(r.body) as ReadableStream<Uint8Array>) : r.body
+  return new Response(body as BodyInit | null, { status: r.status, headers: r.headers })
 }
 
 /** Adds headers (keeping existing ones unless `overwrite`); copies Responses whose headers are immutable. */

@@ -1,3 +1,4 @@
+import http from 'node:http'
 import { XrpcClient as OfficialXrpcClient } from '@atproto/xrpc'
 import { CID } from '@stratus/core/data'
 import {
@@ -93,6 +94,29 @@ describe('XRPC router: params', () => {
       b: ['x', 'y'],
       c: '',
     })
+  })
+
+  it('reads path and query from the request target as a parsed URL would (encoded, dot segments)', async () => {
+    const s = await start((r) => r.query('com.example.raw', ({ params }) => json(params)), {})
+    // http.get sends the target verbatim (fetch would normalise it first).
+    const get = (target: string) =>
+      new Promise<[number, unknown]>((resolve, reject) => {
+        http
+          .get(`${s.url}${target}`, (res) => {
+            let text = ''
+            res.on('data', (d) => {
+              text += d
+            })
+            res.on('end', () => resolve([res.statusCode ?? 0, JSON.parse(text)]))
+          })
+          .on('error', reject)
+      })
+    expect(await get('/xrpc/com.example.raw?a=x%20y&a=c+d&b=%E2%9C%93&%62=2')).toEqual([
+      200,
+      { a: ['x y', 'c d'], b: ['✓', '2'] },
+    ])
+    expect(await get('/xrpc/../xrpc/./com.example.raw?a=1')).toEqual([200, { a: '1' }])
+    expect((await get('/xrpc/com.ex%61mple.raw?a=1'))[0]).toBe(404)
   })
 })
 
@@ -203,6 +227,22 @@ describe('XRPC router: errors, auth, rate limits, output', () => {
     expect(String(reported[0])).toMatch(/does not match its lexicon/)
     const lax = await start((r) => r.query('com.example.echoParams', handler))
     expect((await fetch(`${lax.url}/xrpc/com.example.echoParams?did=did:plc:a`)).status).toBe(200)
+  })
+
+  it('sends JSON output given as bytes as it is (validated when asked)', async () => {
+    const bytes = (v: unknown) => ({ encoding: 'application/json', body: new TextEncoder().encode(JSON.stringify(v)) })
+    const good = await start((r) => r.query('com.example.echoParams', () => bytes({ ok: true })))
+    const res = await fetch(`${good.url}/xrpc/com.example.echoParams?did=did:plc:a`)
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8')
+    expect(await res.text()).toBe('{"ok":true}')
+    const reported: unknown[] = []
+    const strict = await start((r) => r.query('com.example.echoParams', () => bytes({ notOk: 1 })), {
+      lexicons,
+      validateOutput: true,
+      onError: (e) => reported.push(e),
+    })
+    expect((await fetch(`${strict.url}/xrpc/com.example.echoParams?did=did:plc:a`)).status).toBe(500)
+    expect(String(reported[0])).toMatch(/does not match its lexicon/)
   })
 
   it('streams async-iterable output and stops the source when the client goes away', async () => {

@@ -19,7 +19,7 @@ import { clientAddress } from './node-request.ts'
 import { errorReply, resultReply, toXrpcError } from './output.ts'
 import { type RateLimitResult, rateLimitHeaders } from './rate-limit.ts'
 import { RAW_HANDLER, type RawHandler, type ReplyOrResponse, addHeaders, toResponse } from './reply.ts'
-import type { FetchHandler, UpgradeResult } from './serve.ts'
+import type { UpgradeResult } from './serve.ts'
 import { runSubscription, type SubscriptionLimits } from './subscription.ts'
 import type { RouteOptions, RouteRateLimit, SubscriptionHandler, XrpcHandler } from './types.ts'
 import { type LexiconsLike, type RawParams, type XrpcValidator, lexiconValidator } from './validation.ts'
@@ -42,7 +42,7 @@ export interface XrpcRouterOptions {
   /** Extra health check: throw (or reject) to answer 503. */
   health?: () => Promise<unknown> | unknown
   /** Handles calls to methods nobody registered (default: 501 MethodNotImplemented). */
-  fallback?: FetchHandler
+  fallback?: (req: Request) => Promise<ReplyOrResponse> | ReplyOrResponse
   /** Unexpected errors (500s, failed output validation, broken subscriptions). */
   onError?: (err: unknown, nsid?: string) => void
   subscriptions?: SubscriptionLimits
@@ -114,8 +114,8 @@ export function createXrpcRouter(opts: XrpcRouterOptions = {}): XrpcRouter {
   }
 
   async function dispatch(req: Request): Promise<ReplyOrResponse> {
-    const url = new URL(req.url)
-    const nsid = nsidOf(url)
+    const { path, query } = targetOf(req)
+    const nsid = nsidOf(path)
     try {
       if (nsid === undefined) throw new XRPCError(404, 'NotFound', 'Not Found')
       if (nsid === '_health') return await health(req)
@@ -125,7 +125,7 @@ export function createXrpcRouter(opts: XrpcRouterOptions = {}): XrpcRouter {
         throw new MethodNotImplementedError(`Method not implemented: ${nsid}`)
       }
       checkVerb(route.type, req)
-      return await call(nsid, route as Extract<Route, { type: 'query' | 'procedure' }>, req, url)
+      return await call(nsid, route as Extract<Route, { type: 'query' | 'procedure' }>, req, query)
     } catch (err) {
       return failure(err, nsid)
     }
@@ -137,8 +137,13 @@ export function createXrpcRouter(opts: XrpcRouterOptions = {}): XrpcRouter {
     return errorReply(error, headers)
   }
 
-  async function call(nsid: string, route: Extract<Route, { type: 'query' | 'procedure' }>, req: Request, url: URL) {
-    const params = validator.params(nsid, rawParams(url))
+  async function call(
+    nsid: string,
+    route: Extract<Route, { type: 'query' | 'procedure' }>,
+    req: Request,
+    query: string,
+  ) {
+    const params = validator.params(nsid, rawParams(query))
     const auth = route.opts.auth ? await route.opts.auth({ nsid, req, params }) : undefined
     const limited = applyRateLimits(limitsOf(route), { nsid, req, auth, params })
     const limitHeaders = limited ? rateLimitHeaders(limited) : undefined
@@ -202,8 +207,8 @@ export function createXrpcRouter(opts: XrpcRouterOptions = {}): XrpcRouter {
   }
 
   async function upgrade(req: Request): Promise<UpgradeResult> {
-    const url = new URL(req.url)
-    const nsid = nsidOf(url)
+    const { path, query } = targetOf(req)
+    const nsid = nsidOf(path)
     const route = nsid === undefined ? undefined : routes.get(nsid)
     if (nsid === undefined || !route || route.type !== 'subscription') {
       const err =
@@ -215,7 +220,7 @@ export function createXrpcRouter(opts: XrpcRouterOptions = {}): XrpcRouter {
     try {
       // Rate limits refuse with HTTP 429 before the upgrade (as the spec asks); `auth` is not known yet.
       const limits = [...globalLimits, ...toArray(route.opts.rateLimit)]
-      applyRateLimits(limits, { nsid, req, auth: undefined, params: rawParams(url) })
+      applyRateLimits(limits, { nsid, req, auth: undefined, params: rawParams(query) })
     } catch (err) {
       return toResponse(failure(err, nsid))
     }
@@ -224,7 +229,7 @@ export function createXrpcRouter(opts: XrpcRouterOptions = {}): XrpcRouter {
         ws,
         limits: opts.subscriptions ?? {},
         prepare: async () => {
-          const params = validator.params(nsid, rawParams(url))
+          const params = validator.params(nsid, rawParams(query))
           const auth = route.opts.auth ? await route.opts.auth({ nsid, req, params }) : undefined
           return { nsid, params, auth, req }
         },
@@ -238,9 +243,19 @@ export function createXrpcRouter(opts: XrpcRouterOptions = {}): XrpcRouter {
   return router
 }
 
+/**
+ * The request's path and query (without '?'): split from a LightRequest's target when it is plain
+ * (light-request.ts), else from the parsed URL. Both give the same path and the same parameters.
+ */
+function targetOf(req: Request): { path: string; query: string } {
+  const plain = (req as { pathAndQuery?: { path: string; query: string } }).pathAndQuery
+  if (plain) return plain
+  const url = new URL(req.url)
+  return { path: url.pathname, query: url.search.slice(1) }
+}
+
 /** The NSID named by an /xrpc/ path ('_health' included), or undefined for any other path. */
-function nsidOf(url: URL): string | undefined {
-  const path = url.pathname
+function nsidOf(path: string): string | undefined {
   if (!path.startsWith(PREFIX)) return undefined
   const name = path.slice(PREFIX.length)
   if (name === '_health') return name
@@ -265,10 +280,10 @@ function checkVerb(type: Route['type'], req: Request): void {
 }
 
 /** Query parameters: single values as strings, repeated keys as arrays. */
-function rawParams(url: URL): RawParams {
+function rawParams(query: string): RawParams {
   const out: RawParams = {}
-  if (url.search === '') return out
-  for (const [k, v] of url.searchParams) {
+  if (query === '') return out
+  for (const [k, v] of new URLSearchParams(query)) {
     const prev = out[k]
     if (prev === undefined) out[k] = v
     else if (Array.isArray(prev)) prev.push(v)

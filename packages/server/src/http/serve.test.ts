@@ -3,7 +3,8 @@ import http from 'node:http'
 import net from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
-import { clientAddress, type ServedHandle, serveFetch, streamFromAsyncIterable } from './index.ts'
+import { Readable } from 'node:stream'
+import { RAW_HANDLER, clientAddress, type ServedHandle, serveFetch, streamFromAsyncIterable } from './index.ts'
 
 const open: ServedHandle[] = []
 afterEach(async () => {
@@ -199,6 +200,47 @@ describe('serveFetch', () => {
     )
     // Depending on timing the failure shows up before or after the head; either way it is an error.
     await expect(fetch(s.url).then((r) => r.arrayBuffer())).rejects.toThrow()
+  })
+
+  it('pipes a node Readable reply body with backpressure; the client leaving destroys it, its failure breaks the connection', async () => {
+    let produced = 0
+    let destroyed = false
+    let fail = false
+    const s = await serve(
+      {
+        handle: async () => new Response(null, { status: 500 }),
+        [RAW_HANDLER]: async () => {
+          const body = new Readable({
+            read() {
+              produced++
+              if (fail && produced > 2) this.destroy(new Error('upstream reset'))
+              else this.push(new Uint8Array(256 * 1024))
+            },
+            destroy(err, cb) {
+              destroyed = true
+              cb(err)
+            },
+          })
+          return { status: 200, headers: { 'content-type': 'application/octet-stream' }, body }
+        },
+      },
+      { port: 0 },
+    )
+    const req = http.get(`${s.url}/stream`)
+    const res = await new Promise<http.IncomingMessage>((r) => req.on('response', r))
+    expect(res.headers['content-type']).toBe('application/octet-stream')
+    res.pause()
+    await sleep(300)
+    const stalled = produced
+    await sleep(300)
+    expect(produced).toBe(stalled)
+    expect(produced * 256 * 1024).toBeLessThan(64 * 1024 * 1024)
+    req.destroy()
+    await until(() => destroyed)
+    // A source failing midway: the client sees a broken (not a cleanly ended) response.
+    fail = true
+    produced = 0
+    await expect(fetch(`${s.url}/stream`).then((r) => r.arrayBuffer())).rejects.toThrow()
   })
 
   it('sends every Set-Cookie header, omits bodies for HEAD, and rejects methods fetch cannot represent', async () => {

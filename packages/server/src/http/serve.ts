@@ -13,7 +13,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
-import type { Duplex } from 'node:stream'
+import { type Duplex, Readable } from 'node:stream'
 import { type WebSocket, WebSocketServer } from 'ws'
 import { LightRequest } from './light-request.ts'
 import { toRequest } from './node-request.ts'
@@ -167,6 +167,7 @@ async function writeReply(reply: Reply, req: IncomingMessage, res: ServerRespons
   const { body } = reply
   if (res.destroyed) {
     if (body instanceof ReadableStream) await body.cancel().catch(() => {})
+    else if (body instanceof Readable) body.destroy()
     return
   }
   // A flat [name, value, …] array: node writes it straight into the head without its header-map bookkeeping.
@@ -181,7 +182,40 @@ async function writeReply(reply: Reply, req: IncomingMessage, res: ServerRespons
       await body.cancel().catch(() => {})
       res.end()
     } else await pipeBody(body, res, onError)
+  } else if (body instanceof Readable) {
+    if (req.method === 'HEAD') {
+      body.destroy()
+      res.end()
+    } else await pipeNodeBody(body, res, onError)
   } else res.end(body ?? undefined)
+}
+
+/**
+ * A node stream to the socket (with `pipe`'s backpressure); resolves when the response closes. The client
+ * leaving destroys the source; the source failing or stopping short destroys the connection (headers are
+ * out: a broken connection is the only honest signal left). stream.pipeline would do the same at several
+ * times the CPU (an AbortController and a DOMException per call).
+ */
+function pipeNodeBody(body: Readable, res: ServerResponse, onError: (e: unknown) => void): Promise<void> {
+  return new Promise((resolve) => {
+    const onBodyError = (err: Error) => {
+      if (!res.destroyed) onError(err)
+      res.destroy()
+    }
+    const onBodyClose = () => {
+      if (!body.readableEnded) res.destroy()
+    }
+    // The error listener stays: a destroyed source may still emit one, which must not go unhandled.
+    const onClose = () => {
+      body.off('close', onBodyClose)
+      if (!body.readableEnded) body.destroy()
+      resolve()
+    }
+    body.on('error', onBodyError)
+    body.once('close', onBodyClose)
+    res.once('close', onClose)
+    body.pipe(res)
+  })
 }
 
 async function pipeBody(body: ReadableStream<Uint8Array>, res: ServerResponse, onError: (e: unknown) => void) {

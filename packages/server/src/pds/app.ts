@@ -49,7 +49,7 @@ export async function createPds(input: PdsConfigInput, opts: ContextOptions = {}
     pageResponse(ctx.db, req) ?? didJsonResponse(ctx, req) ?? router.handle(req)
   // What the server calls: XRPC goes straight to the router's Reply path (no fetch Response per call).
   const raw = (req: Request): Promise<ReplyOrResponse> =>
-    isXrpcPath(req.url)
+    isXrpcRequest(req)
       ? router[RAW_HANDLER](req)
       : Promise.resolve(pageResponse(ctx.db, req) ?? didJsonResponse(ctx, req) ?? router[RAW_HANDLER](req))
   let served: ServedHandle | undefined
@@ -77,6 +77,12 @@ export async function createPds(input: PdsConfigInput, opts: ContextOptions = {}
       return closed
     },
   }
+}
+
+/** Is the request for /xrpc/…? From a LightRequest's plain target when it has one (no URL built). */
+function isXrpcRequest(req: Request): boolean {
+  const plain = (req as { pathAndQuery?: { path: string } }).pathAndQuery
+  return plain ? plain.path.startsWith('/xrpc/') : isXrpcPath(req.url)
 }
 
 /** Does the absolute URL's path start with /xrpc/? (Without parsing the whole URL.) */

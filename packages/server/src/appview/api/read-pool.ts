@@ -15,6 +15,7 @@
  */
 import { Worker } from 'node:worker_threads'
 import { XRPCError } from '@stratus/core/xrpc'
+import type { HandlerOutput } from '../../http/index.ts'
 
 export interface ReadRequest {
   nsid: string
@@ -36,7 +37,6 @@ export type FromReader =
   | { type: 'crash'; id: number; message: string }
 
 const WORKER_URL = new URL('./read-worker.ts', import.meta.url).href
-const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' }
 const MAX_RESPAWNS = 3
 
 /** Workers load TypeScript through tsx when this file is TypeScript (the way every Stratus service runs). */
@@ -47,7 +47,7 @@ function bootstrapCode(url: string): string {
 }
 
 interface Pending {
-  resolve(r: Response): void
+  resolve(r: HandlerOutput): void
   reject(err: unknown): void
 }
 
@@ -95,7 +95,7 @@ export class ReadPool {
   }
 
   /** The answer from a reader thread, or undefined when none is ready (run it yourself). */
-  run(req: ReadRequest): Promise<Response> | undefined {
+  run(req: ReadRequest): Promise<HandlerOutput> | undefined {
     let best: Reader | undefined
     for (const r of this.#readers) if (r.ready && (!best || r.inflight.size < best.inflight.size)) best = r
     if (!best) return undefined
@@ -117,7 +117,7 @@ export class ReadPool {
     if (!p) return
     r.inflight.delete(m.id)
     this.served++
-    if (m.type === 'ok') p.resolve(new Response(m.body as Uint8Array<ArrayBuffer>, { headers: JSON_HEADERS }))
+    if (m.type === 'ok') p.resolve({ encoding: 'application/json', body: m.body })
     else if (m.type === 'error') p.reject(new XRPCError(m.status, m.error, m.message, { headers: m.headers }))
     else p.reject(new Error(`reader thread failed: ${m.message}`))
   }

@@ -14,7 +14,6 @@ import { Hydrator } from '../hydration/hydrator.ts'
 import { blobUrls } from '../views/index.ts'
 import { READER_METHODS, registerRoutes } from './index.ts'
 import type { FromReader, ReaderData, ToReader } from './read-pool.ts'
-import { jsonText } from './util.ts'
 
 const port = parentPort
 if (port) {
@@ -49,9 +48,12 @@ if (port) {
     try {
       const ctx = { nsid: msg.nsid, params: msg.params, auth: { did: msg.viewer }, input: undefined, signal }
       const res = await handler(ctx as unknown as HandlerContext<unknown>)
-      const text = res instanceof Response ? (jsonText(res) ?? (await res.text())) : undefined
-      if (text === undefined) return { type: 'crash', id: msg.id, message: `${msg.nsid} did not answer JSON` }
-      return { type: 'ok', id: msg.id, body: utf8.encode(text) }
+      const body = res && !(res instanceof Response) ? res.body : undefined
+      if (!(body instanceof Uint8Array))
+        return { type: 'crash', id: msg.id, message: `${msg.nsid} did not answer JSON` }
+      // transferred: a view of part of a larger buffer is copied out first
+      const own = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength ? body : body.slice()
+      return { type: 'ok', id: msg.id, body: own }
     } catch (err) {
       if (err instanceof XRPCError)
         return {
@@ -65,7 +67,6 @@ if (port) {
       return { type: 'crash', id: msg.id, message: err instanceof Error ? (err.stack ?? err.message) : String(err) }
     }
   }
-  const utf8 = new TextEncoder()
   port.on('message', (msg: ToReader) => {
     void answer(msg).then((out) => {
       if (out.type === 'ok') port.postMessage(out, [out.body.buffer as ArrayBuffer])

@@ -3,23 +3,20 @@
  * handle or DID, and the errors the app.bsky lexicons name.
  */
 import { InvalidRequestError } from '@stratus/core/xrpc'
+import type { HandlerOutput } from '../../http/index.ts'
 import type { AppViewContext } from '../context.ts'
 
+const utf8 = new TextEncoder()
+
 /**
- * A JSON response. View objects are already in the JSON form (records are stored that way), so a plain
- * JSON.stringify is exact and skips the data-model conversion of the generic output path.
+ * A JSON answer, serialised here: view objects are already in the JSON form (records are stored that way),
+ * so a plain JSON.stringify is exact and skips the data-model conversion of the generic output path. The
+ * bytes go out as they are (no fetch Response to build and stream), or from a reader thread to the main
+ * thread as a transferred buffer (TextEncoder's output owns its whole buffer).
  */
-export function json(body: unknown): Response {
-  const text = JSON.stringify(body)
-  const res = new Response(text, { headers: { 'content-type': 'application/json; charset=utf-8' } })
-  texts.set(res, text)
-  return res
+export function json(body: unknown): HandlerOutput & { body: Uint8Array } {
+  return { encoding: 'application/json', body: utf8.encode(JSON.stringify(body)) }
 }
-
-const texts = new WeakMap<Response, string>()
-
-/** The JSON text of a response made by `json` (reader threads send it on without reading the body). */
-export const jsonText = (res: Response): string | undefined => texts.get(res)
 
 export interface Cursor {
   sortAt: string

@@ -3,7 +3,7 @@
  * Only when the client's `atproto-proxy` header names some other service than the configured AppView is
  * the call forwarded there instead (as the official PDS does).
  */
-import type { XrpcRouter } from '../../http/index.ts'
+import { type XrpcRouter, toResponse } from '../../http/index.ts'
 import { getPreferences } from '../accounts/preferences.ts'
 import { ACCESS_STANDARD, AuthScope } from '../auth/scopes.ts'
 import type { AccessCredentials } from '../auth/verifier.ts'
@@ -16,7 +16,7 @@ export default function register(router: XrpcRouter, ctx: PdsContext): void {
   router.query<AccessCredentials>(
     'app.bsky.actor.getPreferences',
     ({ auth, req }) => {
-      if (proxiedElsewhere(ctx, req)) return proxy(req)
+      if (proxiedElsewhere(ctx, req)) return proxy(req).then(toResponse)
       const preferences = getPreferences(ctx.db, auth.did, { fullAccess: auth.scope === AuthScope.Access })
       return { encoding: 'application/json', body: { preferences } }
     },

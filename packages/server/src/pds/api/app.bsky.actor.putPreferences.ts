@@ -4,7 +4,7 @@
  * already-parsed body is sent on as JSON).
  */
 import { lexStringify } from '@stratus/core/data'
-import type { XrpcRouter } from '../../http/index.ts'
+import { type XrpcRouter, toResponse } from '../../http/index.ts'
 import { putPreferences } from '../accounts/preferences.ts'
 import { AuthScope } from '../auth/scopes.ts'
 import type { AccessCredentials } from '../auth/verifier.ts'
@@ -24,7 +24,7 @@ export default function register(router: XrpcRouter, ctx: PdsContext): void {
         headers.delete('content-length')
         return proxy(
           new Request(req.url, { method: 'POST', headers, body: lexStringify(body as never), signal: req.signal }),
-        )
+        ).then(toResponse)
       }
       putPreferences(ctx.db, auth.did, body.preferences, { fullAccess: auth.scope === AuthScope.Access })
     },

@@ -7,10 +7,22 @@
  * can tell the AppView failed and not us); an unreachable service is 502 UpstreamFailure, a silent one
  * 504 UpstreamTimeout.
  *
+ * Calls go through node:http(s) with keep-alive agents, not fetch: on Node 20 fetch's Request, Headers,
+ * AbortController and web-stream body cost more CPU than the rest of a proxied read, and piping its body
+ * to the client went chunk by chunk through a web-stream reader. Answers up to 1 MiB are sent on in one
+ * piece once complete; longer ones are relayed as the node stream they arrive as (serve.ts pipes it, with
+ * backpressure, and drops it if the client leaves).
+ *
  * Bodies are asked for uncompressed (`accept-encoding: identity`) because the PDS may need to read them
- * (read-after-write); clients that want compression get it from a front proxy.
+ * (read-after-write); a service that compresses anyway is relayed as it answered (with its
+ * content-encoding) and never read. Clients that want compression get it from a front proxy.
  */
+import { Agent as HttpAgent, type IncomingMessage, type OutgoingHttpHeaders, request as httpRequest } from 'node:http'
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import { UpstreamFailureError, UpstreamTimeoutError, XRPCError, errorNameForStatus } from '@stratus/core/xrpc'
+import type { Reply } from '../../http/index.ts'
 import type { ProxyTarget } from './target.ts'
 
 const FORWARD_REQUEST = ['accept-language', 'atproto-accept-labelers', 'x-bsky-topics']
@@ -26,56 +38,206 @@ const HEADERS_TIMEOUT_MS = 30_000
 /** Largest upstream error body read (for its `{error, message}`). */
 const MAX_ERROR_BYTES = 64 * 1024
 
-export async function callUpstream(req: Request, target: ProxyTarget, authorization: string): Promise<Response> {
-  const url = new URL(req.url)
-  const headers = new Headers({ authorization, 'accept-encoding': 'identity' })
-  for (const name of FORWARD_REQUEST) {
-    const v = req.headers.get(name)
-    if (v !== null) headers.set(name, v)
+// Connections to the AppView are reused across calls (fetch did the same through its global agent).
+const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) }
+
+/** An upstream answer whose headers have arrived; `body` is still unread. */
+export class Upstream {
+  constructor(
+    readonly res: IncomingMessage,
+    /** The method it answers (HEAD answers have no body). */
+    readonly method: string,
+  ) {}
+
+  get status(): number {
+    return this.res.statusCode ?? 502
   }
-  const hasBody = req.method === 'POST'
-  if (hasBody) {
-    for (const name of ['content-type', 'content-encoding']) {
-      const v = req.headers.get(name)
-      if (v !== null) headers.set(name, v)
-    }
+
+  get body(): IncomingMessage {
+    return this.res
   }
-  const ctrl = new AbortController()
-  const onAbort = () => ctrl.abort(req.signal.reason)
-  req.signal.addEventListener('abort', onAbort, { once: true })
-  const timer = setTimeout(() => ctrl.abort(new UpstreamTimeoutError('Upstream service timed out')), HEADERS_TIMEOUT_MS)
-  try {
-    return await fetch(`${target.url}${url.pathname}${url.search}`, {
-      method: req.method,
-      headers,
-      body: hasBody ? req.body : undefined,
-      signal: ctrl.signal,
-      redirect: 'manual',
-      ...(hasBody ? { duplex: 'half' } : {}),
-    } as RequestInit)
-  } catch (err) {
-    if (ctrl.signal.reason instanceof UpstreamTimeoutError) throw ctrl.signal.reason
-    throw new UpstreamFailureError('Upstream service unreachable', undefined, { cause: err })
-  } finally {
-    clearTimeout(timer)
+
+  /** A response header (repeated ones joined with ', '), or null. */
+  header(name: string): string | null {
+    const v = this.res.headers[name]
+    if (v === undefined) return null
+    return Array.isArray(v) ? v.join(', ') : v
+  }
+
+  /** Is the body sent as is (no content-encoding other than identity)? Only those are read. */
+  get plain(): boolean {
+    const enc = this.header('content-encoding')
+    return enc === null || enc.trim().toLowerCase() === 'identity'
+  }
+
+  /** Drops the rest of the body (and its connection) when it is not wanted. */
+  discard(): void {
+    this.res.destroy()
   }
 }
 
-/** The client's answer for a successful upstream response (body streamed as is). */
-export function relayResponse(upstream: Response, extraHeaders: Record<string, string> = {}): Response {
-  const headers = new Headers(extraHeaders)
-  for (const name of FORWARD_RESPONSE) {
-    const v = upstream.headers.get(name)
-    if (v !== null) headers.set(name, v)
+export function callUpstream(req: Request, target: ProxyTarget, authorization: string): Promise<Upstream> {
+  const base = baseOf(target.url)
+  const headers: OutgoingHttpHeaders = { authorization, 'accept-encoding': 'identity' }
+  for (const name of FORWARD_REQUEST) {
+    const v = req.headers.get(name)
+    if (v !== null) headers[name] = v
   }
-  // fetch decodes compressed bodies: a length would describe the encoded bytes.
-  const length = upstream.headers.get('content-length')
-  if (length !== null && upstream.headers.get('content-encoding') === null) headers.set('content-length', length)
-  return new Response(upstream.body, { status: upstream.status, headers })
+  const body = req.method === 'POST' ? req.body : null
+  if (req.method === 'POST') {
+    for (const name of ['content-type', 'content-encoding']) {
+      const v = req.headers.get(name)
+      if (v !== null) headers[name] = v
+    }
+    if (body === null) headers['content-length'] = '0'
+  }
+  const signal = req.signal
+  return new Promise((resolve, reject) => {
+    const call = (base.https ? httpsRequest : httpRequest)({
+      protocol: base.https ? 'https:' : 'http:',
+      hostname: base.hostname,
+      port: base.port,
+      path: `${base.path}${pathOf(req)}`,
+      method: req.method,
+      headers,
+      agent: base.https ? agents.https : agents.http,
+    })
+    let settled = false
+    const settle = () => {
+      settled = true
+      clearTimeout(timer)
+      signal.removeEventListener('abort', onAbort)
+    }
+    const onAbort = () => call.destroy(signal.reason instanceof Error ? signal.reason : new Error('client went away'))
+    const timer = setTimeout(
+      () => call.destroy(new UpstreamTimeoutError('Upstream service timed out')),
+      HEADERS_TIMEOUT_MS,
+    )
+    if (signal.aborted) onAbort()
+    else signal.addEventListener('abort', onAbort, { once: true })
+    call.once('response', (res) => {
+      settle()
+      resolve(new Upstream(res, req.method))
+    })
+    // Stays attached: a failure after the answer began is the body's to report.
+    call.on('error', (err) => {
+      if (settled) return
+      settle()
+      reject(
+        err instanceof UpstreamTimeoutError
+          ? err
+          : new UpstreamFailureError('Upstream service unreachable', undefined, { cause: err }),
+      )
+    })
+    if (body) {
+      pipeline(Readable.fromWeb(body as import('node:stream/web').ReadableStream), call).catch((err) =>
+        call.destroy(err),
+      )
+    } else call.end()
+  })
+}
+
+/** Path and query of the client's call (the router already checked the path names an NSID). */
+function pathOf(req: Request): string {
+  const plain = (req as { pathAndQuery?: { path: string; query: string } }).pathAndQuery
+  if (plain) return plain.query === '' ? plain.path : `${plain.path}?${plain.query}`
+  const url = new URL(req.url)
+  return `${url.pathname}${url.search}`
+}
+
+interface Base {
+  https: boolean
+  hostname: string
+  port: string
+  /** Any path of the service URL, without a trailing slash. */
+  path: string
+}
+
+const bases = new Map<string, Base>()
+
+function baseOf(serviceUrl: string): Base {
+  let b = bases.get(serviceUrl)
+  if (!b) {
+    const u = new URL(serviceUrl)
+    const hostname = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname
+    b = { https: u.protocol === 'https:', hostname, port: u.port, path: u.pathname.replace(/\/+$/, '') }
+    if (bases.size >= 1000) bases.clear()
+    bases.set(serviceUrl, b)
+  }
+  return b
+}
+
+/**
+ * The client's answer for a successful upstream response. A body that ends within RELAY_BUFFER_BYTES goes
+ * out in one write with its length (an AppView answer arrives in a few chunks; relaying each as a chunk
+ * costs a send, and a wake-up of the client, per chunk); a longer one is streamed as it arrives.
+ */
+export async function relayResponse(upstream: Upstream, extraHeaders: Record<string, string> = {}): Promise<Reply> {
+  const headers: Record<string, string> = { ...extraHeaders }
+  for (const name of FORWARD_RESPONSE) {
+    const v = upstream.header(name)
+    if (v !== null) headers[name] = v
+  }
+  if (!upstream.plain) headers['content-encoding'] = upstream.header('content-encoding') as string
+  const length = upstream.header('content-length')
+  if (length !== null) headers['content-length'] = length
+  const status = upstream.status
+  // Bodiless answers (HEAD, 204, 304) keep the upstream's headers as they are.
+  if (status < 200 || status > 299 || status === 204 || upstream.method === 'HEAD') {
+    return { status, headers, body: upstream.body }
+  }
+  const body = await bufferUpTo(upstream.body, RELAY_BUFFER_BYTES)
+  if (body instanceof Uint8Array) headers['content-length'] = String(body.byteLength)
+  return { status, headers, body }
+}
+
+/** Largest upstream body sent in one piece rather than streamed. */
+const RELAY_BUFFER_BYTES = 1024 * 1024
+
+/** The whole body if it ends within `limit` bytes; else a stream of what came so far and the rest. */
+function bufferUpTo(src: IncomingMessage, limit: number): Promise<Uint8Array | Readable> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    const cleanup = () => {
+      src.off('data', onData)
+      src.off('end', onEnd)
+      src.off('error', onError)
+      src.off('close', onClose)
+    }
+    const onData = (chunk: Buffer) => {
+      chunks.push(chunk)
+      size += chunk.byteLength
+      if (size <= limit) return
+      cleanup()
+      src.pause()
+      // Until the stream below is read, a failure of the source must not go unhandled (it still ends it).
+      src.on('error', () => {})
+      resolve(Readable.from(prepend(chunks, src), { objectMode: false }))
+    }
+    const onEnd = () => {
+      cleanup()
+      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size))
+    }
+    const onError = (err: Error) => {
+      cleanup()
+      reject(new UpstreamFailureError('Upstream answer broke off', undefined, { cause: err }))
+    }
+    const onClose = () => onError(new Error('upstream closed the connection mid-answer'))
+    src.on('data', onData)
+    src.on('end', onEnd)
+    src.on('error', onError)
+    src.on('close', onClose)
+  })
+}
+
+async function* prepend(first: Buffer[], rest: IncomingMessage): AsyncGenerator<Buffer> {
+  yield* first
+  yield* rest as AsyncIterable<Buffer>
 }
 
 /** Reads an upstream error response into the XRPCError the client gets. */
-export async function upstreamError(upstream: Response): Promise<XRPCError> {
+export async function upstreamError(upstream: Upstream): Promise<XRPCError> {
   let error: string | undefined
   let message: string | undefined
   try {
@@ -84,30 +246,33 @@ export async function upstreamError(upstream: Response): Promise<XRPCError> {
     if (typeof body.error === 'string') error = body.error
     if (typeof body.message === 'string') message = body.message
   } catch {
-    // not JSON, or too long: keep the status only
+    // not JSON, compressed, or too long: keep the status only
   }
   const status = upstream.status === 500 ? 502 : upstream.status
   const headers: Record<string, string> = {}
   for (const name of ['atproto-repo-rev', 'retry-after']) {
-    const v = upstream.headers.get(name)
+    const v = upstream.header(name)
     if (v !== null) headers[name] = v
   }
   const name = upstream.status === 500 ? 'UpstreamFailure' : (error ?? errorNameForStatus(status))
   return new XRPCError(status, name, message ?? `Upstream answered ${upstream.status}`, { headers })
 }
 
-/** The body as text, at most `max` bytes (throws beyond). */
-export async function readText(res: Response, max: number): Promise<string> {
-  if (!res.body) return ''
-  const chunks: Uint8Array[] = []
+/** The body as text, at most `max` bytes (throws beyond, and for bodies sent compressed). */
+export async function readText(upstream: Upstream, max: number): Promise<string> {
+  if (!upstream.plain) {
+    upstream.discard()
+    throw new Error('upstream body is compressed')
+  }
+  const chunks: Buffer[] = []
   let size = 0
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+  for await (const chunk of upstream.body as AsyncIterable<Buffer>) {
     size += chunk.byteLength
     if (size > max) {
-      await res.body.cancel().catch(() => {})
+      upstream.discard()
       throw new Error(`upstream body larger than ${max} bytes`)
     }
     chunks.push(chunk)
   }
-  return Buffer.concat(chunks).toString('utf8')
+  return (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)).toString('utf8')
 }

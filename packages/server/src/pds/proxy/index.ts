@@ -11,13 +11,15 @@
  * "Bad token method", proxy/methods.ts); without a header and without a configured service for the
  * method, 501 MethodNotImplemented; the caller must hold a session of an active account (access or
  * app-password scope; direct messages need a full or privileged session); then a header's DID is
- * resolved and the call forwarded, bodies streamed both ways (proxy/forward.ts). Four AppView reads get the
- * author's newest records added (proxy/read-after-write.ts).
+ * resolved and the call forwarded: the request body streamed, the answer relayed (in one piece up to
+ * 1 MiB; proxy/forward.ts). Four AppView reads get the author's newest records added
+ * (proxy/read-after-write.ts).
  *
  * `appviewQuery` is the same machinery for the PDS's own calls to an AppView (quoted posts in
  * read-after-write).
  */
 import { InvalidRequestError, appendParams } from '@stratus/core/xrpc'
+import type { ReplyOrResponse } from '../../http/index.ts'
 import { AuthScope } from '../auth/scopes.ts'
 import type { PdsContext } from '../context.ts'
 import { callUpstream, readText, relayResponse, upstreamError } from './forward.ts'
@@ -41,10 +43,10 @@ export { READ_AFTER_WRITE_METHODS } from './read-after-write.ts'
 const PREFIX = '/xrpc/'
 
 /** The router fallback: forwards one request (see the module comment). */
-export function createProxyHandler(ctx: PdsContext): (req: Request) => Promise<Response> {
+export function createProxyHandler(ctx: PdsContext): (req: Request) => Promise<ReplyOrResponse> {
   const auth = ctx.auth.access({ checkTakedown: true, checkDeactivated: true })
   return async (req) => {
-    const nsid = new URL(req.url).pathname.slice(PREFIX.length)
+    const nsid = pathOf(req).slice(PREFIX.length)
     if (req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'POST') {
       throw new InvalidRequestError('XRPC requests only supports GET and POST')
     }
@@ -72,9 +74,20 @@ export function createProxyHandler(ctx: PdsContext): (req: Request) => Promise<R
       }
       throw err
     }
-    if (viewer) return readAfterWrite(ctx, nsid, req, upstream, viewer, ctx.logger)
-    return relayResponse(upstream)
+    if (!viewer) return relayResponse(upstream)
+    try {
+      return await readAfterWrite(ctx, nsid, req, upstream, viewer, ctx.logger)
+    } catch (err) {
+      upstream.discard()
+      throw err
+    }
   }
+}
+
+/** The request's path (a LightRequest's plain target when it has one: no URL parsed). */
+function pathOf(req: Request): string {
+  const plain = (req as { pathAndQuery?: { path: string } }).pathAndQuery
+  return plain ? plain.path : new URL(req.url).pathname
 }
 
 const tokenCaches = new WeakMap<PdsContext, ServiceTokenCache>()

@@ -12,9 +12,10 @@
  */
 import { InvalidRequestError } from '@stratus/core/xrpc'
 import type { Logger } from 'pino'
+import type { ReplyOrResponse } from '../../http/index.ts'
 import { getAccountByDid } from '../accounts/store.ts'
 import type { PdsContext } from '../context.ts'
-import { readText, relayResponse } from './forward.ts'
+import { type Upstream, readText, relayResponse } from './forward.ts'
 import { type LocalRecord, type LocalRecords, localLag, localRecordsSince } from './local-records.ts'
 import type { LocalViewer } from './local-viewer.ts'
 
@@ -41,13 +42,15 @@ export async function readAfterWrite(
   ctx: PdsContext,
   nsid: string,
   req: Request,
-  upstream: Response,
+  upstream: Upstream,
   viewer: LocalViewer,
   logger: Pick<Logger, 'warn'>,
-): Promise<Response> {
-  const rev = upstream.headers.get('atproto-repo-rev')
-  const length = Number(upstream.headers.get('content-length') ?? 0)
-  if (!rev || !isJson(upstream.headers.get('content-type')) || length > MAX_MUNGE_BYTES) return relayResponse(upstream)
+): Promise<ReplyOrResponse> {
+  const rev = upstream.header('atproto-repo-rev')
+  const length = Number(upstream.header('content-length') ?? 0)
+  if (!rev || !upstream.plain || !isJson(upstream.header('content-type')) || length > MAX_MUNGE_BYTES) {
+    return relayResponse(upstream)
+  }
   const local = localRecordsSince(ctx, viewer.did, rev)
   if (local.count === 0) return relayResponse(upstream)
   const text = await readText(upstream, MAX_MUNGE_BYTES)
@@ -204,10 +207,10 @@ function mungedResponse(body: Json, local: LocalRecords, headers: Record<string,
   return new Response(JSON.stringify(body), { status: 200, headers: out })
 }
 
-function passHeaders(upstream: Response): Record<string, string> {
+function passHeaders(upstream: Upstream): Record<string, string> {
   const out: Record<string, string> = {}
   for (const name of ['content-type', 'atproto-repo-rev', 'atproto-content-labelers']) {
-    const v = upstream.headers.get(name)
+    const v = upstream.header(name)
     if (v !== null) out[name] = v
   }
   return out
