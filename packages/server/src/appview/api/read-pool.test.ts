@@ -32,6 +32,7 @@ describe('reader threads', () => {
       expect(early).toMatchObject({ status: 400, body: { error: 'RecordNotFound' } })
       await until(() => pool?.ready === 1)
       const served = pool?.served ?? 0
+      const inline = pool?.inline ?? 0
       expect(await get()).toEqual(early)
       const now = new Date().toISOString()
       await av.ctx.db
@@ -56,7 +57,20 @@ describe('reader threads', () => {
         type: 'application/json; charset=utf-8',
         body: { uri, cid: 'bafyreib2rxk3rybk3aobmv5cjuql3bm2twh4jo5uxgf5ofkd5i6x5ftoyy', value },
       })
-      expect(pool?.served).toBe(served + 2)
+      // one request at a time: answered on this thread (no hop to a reader and back)
+      expect(pool?.inline).toBe(inline + 2)
+      expect(pool?.served).toBe(served)
+      // requests arriving together: the first here, the rest by the reader, all with the same answer
+      const req = {
+        nsid: 'com.atproto.repo.getRecord',
+        params: { repo: did, collection: 'app.bsky.feed.post', rkey: '3kabc' },
+        viewer: undefined,
+      }
+      const outs = await Promise.all(Array.from({ length: 4 }, () => pool?.run(req)))
+      expect(pool?.inline).toBe(inline + 3)
+      expect(pool?.served).toBe(served + 3)
+      const texts = outs.map((o) => new TextDecoder().decode(o?.body as Uint8Array))
+      expect(texts.map((t) => JSON.parse(t))).toEqual(Array(4).fill({ uri, cid: expect.any(String), value }))
     } finally {
       await av.close()
       rmSync(dir, { recursive: true, force: true })

@@ -5,9 +5,13 @@
  * methods that write or call out; it sends a reader the method, its validated params and the viewer's DID,
  * and gets the JSON answer back as bytes (transferred, not copied).
  *
- * A request goes to the reader with the fewest in flight. Until a reader has started (loading the code
- * takes a moment) `run` returns undefined and the caller answers on the main thread, so an AppView serves
- * from its first second. A reader that dies fails its requests (500) and is replaced.
+ * A request goes to the reader with the fewest in flight, except when nothing else is in flight: then the
+ * pool answers it on the main thread, with the same code over its own read-only connection (read-worker.ts),
+ * because handing a lone request to a thread and back costs more than the thread saves (two wake-ups). A
+ * request answered there counts as in flight until the event loop turns, so requests arriving together
+ * still spread over the readers. Until a reader has started (loading the code takes a moment) `run`
+ * returns undefined and the caller answers on the main thread, so an AppView serves from its first second.
+ * A reader that dies fails its requests (500) and is replaced.
  *
  * Readers see every write the main thread has committed before the request was sent, so a client reads its
  * own mutes and seen-markers; a request that spans several statements may see indexing progress between
@@ -16,6 +20,7 @@
 import { Worker } from 'node:worker_threads'
 import { XRPCError } from '@stratus/core/xrpc'
 import type { HandlerOutput } from '../../http/index.ts'
+import { type ReaderAnswers, readerAnswers } from './read-worker.ts'
 
 export interface ReadRequest {
   nsid: string
@@ -61,7 +66,8 @@ class Reader {
     onMessage: (r: Reader, m: FromReader) => void,
     onExit: (r: Reader, e: unknown) => void,
   ) {
-    this.worker = new Worker(bootstrapCode(WORKER_URL), { eval: true, execArgv: [], workerData: data })
+    const workerData = { ...data, readerThread: true }
+    this.worker = new Worker(bootstrapCode(WORKER_URL), { eval: true, execArgv: [], workerData })
     this.worker.on('message', (m: FromReader) => onMessage(this, m))
     this.worker.on('error', (err) => onExit(this, err))
     this.worker.on('exit', (code) => onExit(this, new Error(`reader thread exited with code ${code}`)))
@@ -75,6 +81,11 @@ export class ReadPool {
   #respawns = 0
   /** Requests answered by reader threads. */
   served = 0
+  /** Requests answered on the main thread because nothing else was in flight. */
+  inline = 0
+  #main: ReaderAnswers | undefined
+  /** Requests answered on the main thread, until the event loop has turned after each. */
+  #mainBusy = 0
 
   #data: ReaderData | undefined
 
@@ -86,6 +97,8 @@ export class ReadPool {
   /** Starts the threads (once the database is migrated and image URLs are known). */
   start(data: ReaderData): void {
     this.#data = data
+    // a lone request needs one connection; two let a request's concurrent statements overlap (PostgreSQL)
+    this.#main = readerAnswers(data, { poolSize: 2 })
     for (let i = 0; i < this.size; i++) this.#spawn()
   }
 
@@ -94,11 +107,16 @@ export class ReadPool {
     return this.#readers.filter((r) => r.ready).length
   }
 
-  /** The answer from a reader thread, or undefined when none is ready (run it yourself). */
+  /** The answer (from a reader, or this thread when idle), or undefined when no reader is ready (run it yourself). */
   run(req: ReadRequest): Promise<HandlerOutput> | undefined {
     let best: Reader | undefined
-    for (const r of this.#readers) if (r.ready && (!best || r.inflight.size < best.inflight.size)) best = r
+    let inflight = this.#mainBusy
+    for (const r of this.#readers) {
+      inflight += r.inflight.size
+      if (r.ready && (!best || r.inflight.size < best.inflight.size)) best = r
+    }
     if (!best) return undefined
+    if (inflight === 0 && this.#main) return this.#runHere(this.#main, req)
     const reader = best
     const id = this.#next++
     const msg: ToReader = { id, nsid: req.nsid, params: req.params, viewer: req.viewer }
@@ -106,6 +124,16 @@ export class ReadPool {
       reader.inflight.set(id, { resolve, reject })
       reader.worker.postMessage(msg)
     })
+  }
+
+  async #runHere(main: ReaderAnswers, req: ReadRequest): Promise<HandlerOutput> {
+    this.#mainBusy++
+    this.inline++
+    try {
+      return settle(await main.answer({ id: 0, nsid: req.nsid, params: req.params, viewer: req.viewer }))
+    } finally {
+      setImmediate(() => this.#mainBusy--)
+    }
   }
 
   #onMessage = (r: Reader, m: FromReader): void => {
@@ -117,9 +145,11 @@ export class ReadPool {
     if (!p) return
     r.inflight.delete(m.id)
     this.served++
-    if (m.type === 'ok') p.resolve({ encoding: 'application/json', body: m.body })
-    else if (m.type === 'error') p.reject(new XRPCError(m.status, m.error, m.message, { headers: m.headers }))
-    else p.reject(new Error(`reader thread failed: ${m.message}`))
+    try {
+      p.resolve(settle(m))
+    } catch (err) {
+      p.reject(err)
+    }
   }
 
   #onExit = (r: Reader, err: unknown): void => {
@@ -144,5 +174,14 @@ export class ReadPool {
     this.#readers = []
     for (const r of readers) for (const p of r.inflight.values()) p.reject(new Error('reader pool closed'))
     await Promise.all(readers.map((r) => r.worker.terminate()))
+    await this.#main?.close()
+    this.#main = undefined
   }
+}
+
+/** A reader's answer as the handler's output, or the error it throws. */
+function settle(m: FromReader): HandlerOutput {
+  if (m.type === 'ok') return { encoding: 'application/json', body: m.body }
+  if (m.type === 'error') throw new XRPCError(m.status, m.error, m.message, { headers: m.headers })
+  throw new Error(`reader failed: ${m.type === 'crash' ? m.message : m.type}`)
 }

@@ -1,7 +1,8 @@
 /**
- * A reader thread (see read-pool.ts): opens its own read-only connection, registers the same handlers as
- * the main thread and answers the READER_METHODS it is sent. The viewer was authenticated by the main
- * thread; nothing here verifies tokens, resolves identities or writes.
+ * What a reader answers with (see read-pool.ts): its own read-only connection and the same handlers as the
+ * main thread, serving the READER_METHODS. `readerAnswers` is used by each reader thread and by the pool
+ * itself for the requests it answers on the main thread (when nothing else is in flight). The viewer was
+ * authenticated by the main thread; nothing here verifies tokens, resolves identities or writes.
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import { XRPCError } from '@stratus/core/xrpc'
@@ -15,12 +16,15 @@ import { blobUrls } from '../views/index.ts'
 import { READER_METHODS, registerRoutes } from './index.ts'
 import type { FromReader, ReaderData, ToReader } from './read-pool.ts'
 
-const port = parentPort
-if (port) {
-  const data = workerData as ReaderData
-  const appDb = openAppViewReader(data.dbUrl)
+export interface ReaderAnswers {
+  answer(msg: ToReader): Promise<FromReader>
+  close(): Promise<void>
+}
+
+export function readerAnswers(data: ReaderData, opts: { poolSize?: number } = {}): ReaderAnswers {
+  const appDb = openAppViewReader(data.dbUrl, opts)
   const notHere = () => {
-    throw new Error('not available on a reader thread')
+    throw new Error('not available on a reader')
   }
   const trusted = (() => notHere()) as never
   const app = {
@@ -44,16 +48,14 @@ if (port) {
 
   const answer = async (msg: ToReader): Promise<FromReader> => {
     const handler = handlers.get(msg.nsid)
-    if (!handler) return { type: 'crash', id: msg.id, message: `${msg.nsid} is not served by reader threads` }
+    if (!handler) return { type: 'crash', id: msg.id, message: `${msg.nsid} is not served by readers` }
     try {
       const ctx = { nsid: msg.nsid, params: msg.params, auth: { did: msg.viewer }, input: undefined, signal }
       const res = await handler(ctx as unknown as HandlerContext<unknown>)
       const body = res && !(res instanceof Response) ? res.body : undefined
       if (!(body instanceof Uint8Array))
         return { type: 'crash', id: msg.id, message: `${msg.nsid} did not answer JSON` }
-      // transferred: a view of part of a larger buffer is copied out first
-      const own = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength ? body : body.slice()
-      return { type: 'ok', id: msg.id, body: own }
+      return { type: 'ok', id: msg.id, body }
     } catch (err) {
       if (err instanceof XRPCError)
         return {
@@ -67,10 +69,22 @@ if (port) {
       return { type: 'crash', id: msg.id, message: err instanceof Error ? (err.stack ?? err.message) : String(err) }
     }
   }
+  return { answer, close: () => appDb.close() }
+}
+
+// A reader thread (the pool marks its workerData: this module is also imported on the main thread, which
+// may itself be a worker).
+const port = parentPort
+const data = workerData as (ReaderData & { readerThread?: boolean }) | undefined
+if (port && data?.readerThread) {
+  const { answer } = readerAnswers(data)
   port.on('message', (msg: ToReader) => {
     void answer(msg).then((out) => {
-      if (out.type === 'ok') port.postMessage(out, [out.body.buffer as ArrayBuffer])
-      else port.postMessage(out)
+      if (out.type !== 'ok') return port.postMessage(out)
+      // transferred: a view of part of a larger buffer is copied out first
+      const b = out.body
+      const own = b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b : b.slice()
+      port.postMessage({ ...out, body: own }, [own.buffer as ArrayBuffer])
     })
   })
   port.postMessage({ type: 'ready' } satisfies FromReader)
