@@ -62,7 +62,7 @@ function result(did: string, w: PreparedWrite) {
 export default function register(router: XrpcRouter, ctx: PdsContext): void {
   router.procedure<AccessCredentials>(
     NS,
-    ({ input, auth }) => {
+    async ({ input, auth }) => {
       const body = input?.body as Input
       const did = writerDid(ctx, auth, body.repo)
       if (body.writes.length > MAX_WRITES) throw new InvalidRequestError(`Too many writes. Max: ${MAX_WRITES}`)
@@ -73,7 +73,8 @@ export default function register(router: XrpcRouter, ctx: PdsContext): void {
         writes.reduce((n, w) => n + POINTS[w.action], 0),
       )
       const swapCommit = parseCidParam(body.swapCommit, 'swapCommit')
-      const commit = repoOf(ctx).processWrites(did, writes, { swapCommit })
+      const repo = repoOf(ctx)
+      const commit = await repo.write(() => repo.processWrites(did, writes, { swapCommit }))
       return {
         encoding: 'application/json',
         body: { commit: commitMeta(commit), results: writes.map((w) => result(did, w)) },

@@ -8,7 +8,15 @@ import type { XrpcRouter } from '../../http/index.ts'
 import type { AccessCredentials } from '../auth/verifier.ts'
 import type { PdsContext } from '../context.ts'
 import { enforceWritePoints } from '../limits.ts'
-import { commitMeta, parseCidParam, repoOf, writeAuth, writeRateLimit, writerDid } from '../repo/handler-util.ts'
+import {
+  andThen,
+  commitMeta,
+  parseCidParam,
+  repoOf,
+  writeAuth,
+  writeRateLimit,
+  writerDid,
+} from '../repo/handler-util.ts'
 import { type PreparedWrite, prepareDelete, prepareRecordWrite } from '../repo/prepare.ts'
 import { recordUri } from '../repo/records.ts'
 
@@ -37,23 +45,27 @@ export default function register(router: XrpcRouter, ctx: PdsContext): void {
         record: body.record,
         validate: body.validate,
       })
-      const writes: PreparedWrite[] = []
-      if (body.validate !== false) {
-        for (const rkey of repo.backlinkConflicts(did, write.collection, write.record)) {
-          writes.push(prepareDelete({ collection: write.collection, rkey }))
+      // Backlinks are read in the write's own turn, so a write queued just before it is seen.
+      const commit = repo.write(() => {
+        const writes: PreparedWrite[] = []
+        if (body.validate !== false) {
+          for (const rkey of repo.backlinkConflicts(did, write.collection, write.record)) {
+            writes.push(prepareDelete({ collection: write.collection, rkey }))
+          }
         }
-      }
-      writes.push(write)
-      const commit = repo.processWrites(did, writes, { swapCommit })
-      return {
+        writes.push(write)
+        return repo.processWrites(did, writes, { swapCommit })
+      })
+      // Not an async function: a write that ran at once answers in the same synchronous step.
+      return andThen(commit, (c) => ({
         encoding: 'application/json',
         body: {
           uri: recordUri(did, write.collection, write.rkey),
           cid: write.cid.toString(),
-          commit: commitMeta(commit),
+          commit: commitMeta(c),
           validationStatus: write.validationStatus,
         },
-      }
+      }))
     },
     { auth: writeAuth(ctx), rateLimit: writeRateLimit(ctx) },
   )

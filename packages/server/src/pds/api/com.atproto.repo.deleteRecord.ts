@@ -20,7 +20,7 @@ interface Input {
 export default function register(router: XrpcRouter, ctx: PdsContext): void {
   router.procedure<AccessCredentials>(
     'com.atproto.repo.deleteRecord',
-    ({ input, auth }) => {
+    async ({ input, auth }) => {
       const body = input?.body as Input
       const did = writerDid(ctx, auth, body.repo)
       enforceWritePoints(ctx.limits, did, 1)
@@ -28,9 +28,10 @@ export default function register(router: XrpcRouter, ctx: PdsContext): void {
       const swapCommit = parseCidParam(body.swapCommit, 'swapCommit')
       const swapCid = parseCidParam(body.swapRecord, 'swapRecord')
       const write = prepareDelete({ collection: body.collection, rkey: body.rkey, swapCid })
-      if (!repo.recordCid(did, write.collection, write.rkey)) return { encoding: 'application/json', body: {} }
-      const commit = repo.processWrites(did, [write], { swapCommit })
-      return { encoding: 'application/json', body: { commit: commitMeta(commit) } }
+      const commit = await repo.write(() =>
+        repo.recordCid(did, write.collection, write.rkey) ? repo.processWrites(did, [write], { swapCommit }) : null,
+      )
+      return { encoding: 'application/json', body: commit ? { commit: commitMeta(commit) } : {} }
     },
     { auth: writeAuth(ctx), rateLimit: writeRateLimit(ctx) },
   )

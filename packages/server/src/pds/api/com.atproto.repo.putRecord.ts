@@ -25,23 +25,26 @@ interface Input {
 export default function register(router: XrpcRouter, ctx: PdsContext): void {
   router.procedure<AccessCredentials>(
     'com.atproto.repo.putRecord',
-    ({ input, auth }) => {
+    async ({ input, auth }) => {
       const body = input?.body as Input
       const did = writerDid(ctx, auth, body.repo)
       enforceWritePoints(ctx.limits, did, 2)
       const repo = repoOf(ctx)
       const swapCommit = parseCidParam(body.swapCommit, 'swapCommit')
       const swapCid = body.swapRecord === null ? null : parseCidParam(body.swapRecord, 'swapRecord')
-      const current = repo.recordCid(did, body.collection, body.rkey)
-      const write = prepareRecordWrite(ctx.lexicons, {
-        action: current ? 'update' : 'create',
-        collection: body.collection,
-        rkey: body.rkey,
-        record: body.record,
-        validate: body.validate,
-        swapCid,
+      // Create or update is decided in the write's own turn, after any write queued before it.
+      const { write, commit } = await repo.write(() => {
+        const current = repo.recordCid(did, body.collection, body.rkey)
+        const write = prepareRecordWrite(ctx.lexicons, {
+          action: current ? 'update' : 'create',
+          collection: body.collection,
+          rkey: body.rkey,
+          record: body.record,
+          validate: body.validate,
+          swapCid,
+        })
+        return { write, commit: current?.equals(write.cid) ? null : repo.processWrites(did, [write], { swapCommit }) }
       })
-      const commit = current?.equals(write.cid) ? null : repo.processWrites(did, [write], { swapCommit })
       return {
         encoding: 'application/json',
         body: {

@@ -26,8 +26,10 @@
  * write in ~50 used to wait for a few thousand page copies and two fsyncs before it could answer. Instead,
  * every {@link CHECKPOINT_EVERY} write transactions a PASSIVE checkpoint is queued with setImmediate, which
  * runs after the write's response has been handed to the socket. The automatic one stays on at a higher
- * threshold as a safety net (writes made outside `transact`). Durability is unchanged: a COMMIT is in the
- * WAL file before it returns either way.
+ * threshold as a safety net. Durability is unchanged: a COMMIT is in the WAL file before it returns either
+ * way. (Measured and dropped: the same checkpoints from a worker thread with its own connection. Commits
+ * during the worker's fsyncs keep the WAL from ever restarting under load, so it streams through new file
+ * space instead of reusing the same hot pages, and that cost more CPU per write than it saved.)
  */
 import type BetterSqlite3 from 'better-sqlite3'
 import type { Kysely } from 'kysely'
@@ -37,7 +39,10 @@ import { pdsMigrations } from './migrations/index.ts'
 export { pdsMigrations } from './migrations/index.ts'
 export type { AccountRow, RefreshTokenRow } from './schema.ts'
 
-/** Write transactions between two queued WAL checkpoints (see the module comment). */
+/**
+ * Write transactions between two queued WAL checkpoints (see the module comment). 200 (a WAL of ~16 MB for
+ * createRecords of ~20 pages) measured no better than 100 in A/B runs.
+ */
 const CHECKPOINT_EVERY = 100
 /** SQLite's own checkpoint threshold, a backstop far above what CHECKPOINT_EVERY lets the WAL reach. */
 const AUTO_CHECKPOINT_PAGES = 10_000
@@ -51,6 +56,12 @@ export interface PdsDatabase {
   stmt(sql: string): BetterSqlite3.Statement
   /** Runs `fn` in a synchronous write transaction (BEGIN IMMEDIATE); nested calls become savepoints. */
   transact<T>(fn: () => T): T
+  /**
+   * Runs `cb` once the open transaction has committed (at once outside a transaction); dropped if the
+   * transaction, or the savepoint it was registered in, rolls back. For effects outside the database
+   * (deleting files) that must not happen unless the transaction is durable.
+   */
+  afterCommit(cb: () => void): void
   /**
    * Runs the synchronous reads of `fn` in one read transaction (BEGIN DEFERRED): one consistent snapshot,
    * and SQLite takes and drops its WAL read lock (file-lock syscalls) once instead of once per statement.
@@ -80,10 +91,36 @@ export async function openPdsDatabase(opts: OpenPdsDatabaseOptions): Promise<Pds
   const cache = new Map<string, BetterSqlite3.Statement>()
   const onDisk = !/^sqlite::memory:$/.test(opts.url)
   if (onDisk) sqlite.pragma(`wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`)
+  // Savepoints (nested transact) journal the pages they change: keep that journal in memory, not a temp file.
+  sqlite.pragma('temp_store = MEMORY')
   const begin = sqlite.prepare('BEGIN IMMEDIATE')
   const commit = sqlite.prepare('COMMIT')
   const rollback = sqlite.prepare('ROLLBACK')
   const beginRead = sqlite.prepare('BEGIN DEFERRED')
+  const savepoint = sqlite.prepare('SAVEPOINT nested')
+  const release = sqlite.prepare('RELEASE nested')
+  const rollbackTo = sqlite.prepare('ROLLBACK TO nested')
+  /** Callbacks of the open transaction, run once its outermost COMMIT succeeded. */
+  let pending: (() => void)[] = []
+  /** A transaction inside another: a savepoint, so a failure undoes only its own changes (and callbacks). */
+  const nested = <T>(fn: () => T): T => {
+    const mark = pending.length
+    savepoint.run()
+    let out: T
+    try {
+      out = fn()
+      if (out instanceof Promise) throw new TypeError('Transaction function cannot return a promise')
+    } catch (err) {
+      if (sqlite.inTransaction) {
+        rollbackTo.run()
+        release.run()
+      }
+      pending.length = mark
+      throw err
+    }
+    release.run()
+    return out
+  }
   let commits = 0
   let queued = false
   const checkpoint = () => {
@@ -91,9 +128,14 @@ export async function openPdsDatabase(opts: OpenPdsDatabaseOptions): Promise<Pds
     if (sqlite.open && !sqlite.inTransaction) sqlite.pragma('wal_checkpoint(PASSIVE)')
   }
   const committed = () => {
-    if (!onDisk || ++commits % CHECKPOINT_EVERY !== 0 || queued) return
-    queued = true
-    setImmediate(checkpoint)
+    if (onDisk && ++commits % CHECKPOINT_EVERY === 0 && !queued) {
+      queued = true
+      setImmediate(checkpoint)
+    }
+    if (pending.length === 0) return
+    const run = pending
+    pending = []
+    for (const cb of run) cb()
   }
   return {
     database,
@@ -108,8 +150,7 @@ export async function openPdsDatabase(opts: OpenPdsDatabaseOptions): Promise<Pds
       return s
     },
     transact<T>(fn: () => T): T {
-      // better-sqlite3 turns a transaction started inside another into a savepoint.
-      if (sqlite.inTransaction) return sqlite.transaction(fn)()
+      if (sqlite.inTransaction) return nested(fn)
       // The outermost one with cached statements (sqlite.transaction() builds five wrappers per call).
       begin.run()
       let out: T
@@ -118,11 +159,16 @@ export async function openPdsDatabase(opts: OpenPdsDatabaseOptions): Promise<Pds
         if (out instanceof Promise) throw new TypeError('Transaction function cannot return a promise')
         commit.run()
       } catch (err) {
+        pending = []
         if (sqlite.inTransaction) rollback.run()
         throw err
       }
       committed()
       return out
+    },
+    afterCommit(cb) {
+      if (sqlite.inTransaction) pending.push(cb)
+      else cb()
     },
     read<T>(fn: () => T): T {
       if (sqlite.inTransaction) return fn()

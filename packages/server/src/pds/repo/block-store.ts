@@ -49,10 +49,17 @@ export class AccountBlockStore implements BlockStore {
   /** Blocks this store's commits left without references (dead rows for collectDeadBlocks). */
   died = 0
 
+  /**
+   * `root`: the account's root as just read inside the caller's open write transaction, so the next
+   * applyCommit need not read it again (used once).
+   */
   constructor(
     readonly db: PdsDatabase,
     readonly did: string,
-  ) {}
+    private root?: StoredRoot,
+  ) {
+    if (root) this.id = root.id
+  }
 
   /** The account's row id (looked up once; null while it has no repository). */
   private repoId(): number | null {
@@ -82,7 +89,8 @@ export class AccountBlockStore implements BlockStore {
   /** See the module comment: call inside `db.transact`. Returns how many blocks died (for collectDeadBlocks). */
   applyCommit(commit: CommitData): number {
     if (commit.did !== this.did) throw new RepoError(`commit for ${commit.did} applied to the store of ${this.did}`)
-    const root = readRoot(this.db, this.did)
+    const root = this.root ?? readRoot(this.db, this.did)
+    this.root = undefined
     const follows = root === null ? commit.prev === null : commit.prev?.equals(root.cid) === true
     if (!follows)
       throw new RepoError(`commit ${commit.cid} does not follow the stored root ${root ? root.cid : '(none)'}`)

@@ -44,6 +44,11 @@ export function commitMeta(commit: { cid: CID; rev: string }): { cid: string; re
   return { cid: commit.cid.toString(), rev: commit.rev }
 }
 
+/** `f(value)` for a value or a promise of one (repo.write answers synchronously when it ran at once). */
+export function andThen<T, U>(value: T | Promise<T>, f: (v: T) => U): U | Promise<U> {
+  return value instanceof Promise ? value.then(f) : f(value)
+}
+
 export function repoOf(ctx: PdsContext): PdsRepo {
   if (!ctx.repo) throw new InternalServerError('repository storage is not installed')
   return ctx.repo

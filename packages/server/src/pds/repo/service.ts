@@ -6,7 +6,8 @@
  *   blobs (temporary uploads become permanent, unreferenced blobs are deleted) and appends the `#commit`
  *   event (ctx.sequencer.sequenceCommit),
  * so a write and its firehose event commit together or not at all. Blob files of deleted blobs are
- * removed after the commit.
+ * removed after the commit. The XRPC write handlers go through `write(fn)`: writes that arrive together
+ * share one transaction, each in its own savepoint (group-commit.ts).
  *
  * Durability: SQLite WAL with synchronous=NORMAL (the PDS default): COMMIT has appended the transaction to
  * the WAL file with write() before it returns, and the response is sent after that, so every acknowledged
@@ -34,6 +35,7 @@ import type { PdsBlobs, ServedBlob } from '../blobs/store.ts'
 import type { PdsDatabase } from '../db/index.ts'
 import { AccountBlockStore, collectDeadBlocks, readRoot } from './block-store.ts'
 import { RepoCache } from './cache.ts'
+import { GroupCommit } from './group-commit.ts'
 import type { PreparedRecordWrite, PreparedWrite } from './prepare.ts'
 import * as records from './records.ts'
 
@@ -69,6 +71,7 @@ export class PdsRepo {
   readonly db: PdsDatabase
   readonly blobs: PdsBlobs
   readonly cache: RepoCache
+  private readonly group: GroupCommit
   private deadBlocks = 0
   private gcScheduled = false
 
@@ -76,6 +79,7 @@ export class PdsRepo {
     this.db = deps.db
     this.blobs = deps.blobs
     this.cache = new RepoCache(deps.cacheSize)
+    this.group = new GroupCommit(deps.db)
   }
 
   // ---- reads ----
@@ -162,16 +166,27 @@ export class PdsRepo {
       const before = this.current(did, root)
       checkRecordSwaps(before, writes)
       const commit = formatCommit(before, writes, this.deps.signingKey(did))
-      const store = this.blockStore(did)
+      const store = new AccountBlockStore(this.db, did, root)
       const repo = before.applyCommit(commit, store)
       removed = this.indexWrites(did, writes, commit.rev)
       sequenceCommit(this.deps.sequencer(), did, commit)
       return { commit, repo, died: store.died }
     })
+    // Safe before an enclosing group transaction commits: an entry is used only while it matches the root.
     this.cache.set(did, repo)
-    this.noteDeadBlocks(died)
-    this.blobs.removeFiles(did, removed)
+    this.db.afterCommit(() => {
+      this.noteDeadBlocks(died)
+      this.blobs.removeFiles(did, removed)
+    })
     return commit
+  }
+
+  /**
+   * Runs `fn` (which calls processWrites; it may read first, e.g. backlink conflicts) at once or in this
+   * turn's group transaction (group-commit.ts): its result once committed, or a promise of it.
+   */
+  write<T>(fn: () => T): T | Promise<T> {
+    return this.group.run(fn)
   }
 
   /** Record index, backlinks and blob links of a commit's writes; returns blob files to remove. */

@@ -140,7 +140,7 @@ export class LiveQueue implements AsyncIterableIterator<Uint8Array> {
 export class Broadcaster {
   readonly limits: BroadcasterLimits
   private readonly subs = new Set<LiveQueue>()
-  /** The newest seq handed out (or skipped while nobody listened). */
+  /** The newest seq handed out (while nobody listens, possibly older: subscribe() moves it). */
   private lastSeq: number
   private scheduled = false
   private timer: ReturnType<typeof setInterval> | undefined
@@ -170,6 +170,8 @@ export class Broadcaster {
       q.end()
       return q
     }
+    // Nobody listened, so polls skipped reading: start where this subscriber's own read ended.
+    if (this.subs.size === 0) this.lastSeq = after
     this.subs.add(q)
     if (signal) {
       if (signal.aborted) q.end()
@@ -192,10 +194,8 @@ export class Broadcaster {
   /** Reads every row after the last one seen and hands it to each subscriber. */
   poll(): void {
     if (this.closed) return
-    if (this.subs.size === 0) {
-      this.lastSeq = this.store.maxSeq()
-      return
-    }
+    // No one to hand rows to (a write's poll then costs nothing); subscribe() sets the position.
+    if (this.subs.size === 0) return
     for (;;) {
       const rows = this.store.after(this.lastSeq, this.limits.pageSize)
       for (const row of rows) {
