@@ -3,19 +3,8 @@ import { openTestPostgres } from '../../db/test-util.ts'
 import type { AppViewContext } from '../context.ts'
 import { type AppViewDb, openAppViewDb, wrapAppViewDb } from '../db/index.ts'
 import { Hydrator } from '../hydration/hydrator.ts'
+import { prng } from '../../../../core/src/data/test-util.ts'
 import { type SkeletonRow, timelineSkeleton } from './timeline-skeleton.ts'
-
-/** mulberry32 */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const did = (i: number) => `did:plc:skel${String(i).padStart(20, '0')}`
 
