@@ -28,6 +28,25 @@ async function until(cond: () => boolean, ms = 3000): Promise<void> {
 }
 
 /** Raw HTTP exchange over a socket: returns everything the server sent until it closed the connection. */
+/**
+ * Opens `url` and stops reading: the server must stop pulling 256 KiB chunks from its (infinite) source, so
+ * `produced()` stalls, bounded by socket buffers. Returns the open request.
+ */
+async function expectBackpressure(
+  url: string,
+  produced: () => number,
+): Promise<{ req: http.ClientRequest; res: http.IncomingMessage }> {
+  const req = http.get(url)
+  const res = await new Promise<http.IncomingMessage>((r) => req.on('response', r))
+  res.pause()
+  await sleep(300)
+  const stalled = produced()
+  await sleep(300)
+  expect(produced()).toBe(stalled)
+  expect(produced() * 256 * 1024).toBeLessThan(64 * 1024 * 1024)
+  return { req, res }
+}
+
 function rawExchange(port: number, text: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const sock = net.connect(port, '127.0.0.1', () => sock.write(text))
@@ -98,15 +117,7 @@ describe('serveFetch', () => {
       },
       { port: 0 },
     )
-    const req = http.get(`${s.url}/stream`)
-    const res = await new Promise<http.IncomingMessage>((r) => req.on('response', r))
-    res.pause() // a client that stops reading
-    await sleep(300)
-    const stalled = produced
-    await sleep(300)
-    // Bounded by socket buffers, not by the (infinite) source.
-    expect(produced).toBe(stalled)
-    expect(produced * 256 * 1024).toBeLessThan(64 * 1024 * 1024)
+    const { req } = await expectBackpressure(`${s.url}/stream`, () => produced)
     req.destroy()
     await until(() => finalized && signalAborted)
   })
@@ -226,15 +237,8 @@ describe('serveFetch', () => {
       },
       { port: 0 },
     )
-    const req = http.get(`${s.url}/stream`)
-    const res = await new Promise<http.IncomingMessage>((r) => req.on('response', r))
+    const { req, res } = await expectBackpressure(`${s.url}/stream`, () => produced)
     expect(res.headers['content-type']).toBe('application/octet-stream')
-    res.pause()
-    await sleep(300)
-    const stalled = produced
-    await sleep(300)
-    expect(produced).toBe(stalled)
-    expect(produced * 256 * 1024).toBeLessThan(64 * 1024 * 1024)
     req.destroy()
     await until(() => destroyed)
     // A source failing midway: the client sees a broken (not a cleanly ended) response.
