@@ -12,6 +12,10 @@
  *      sequential, direct and through each network's own PDS, plus ours behind the official PDS. Each side
  *      runs alone in its own child process with the same client and warm-up. Skipped without PostgreSQL
  *      or with APPVIEW_BENCH_OFFICIAL=0.
+ *      APPVIEW_BENCH_ONLY=compare runs this part alone (APPVIEW_BENCH_ONLY=index runs part 1 alone);
+ *      APPVIEW_BENCH_SIDES picks sides (comma-separated of official, stratus, mixed; default all three, a
+ *      side not run shows '-'), APPVIEW_BENCH_CALLS the timed calls per path (default 300). Profile a side
+ *      with NODE_OPTIONS (e.g. --cpu-prof, --trace-gc).
  * Size: APPVIEW_BENCH_SCALE (default 0.005 = 50 accounts, 5k posts, 15k likes, 1.5k follows; 1 = the issue's
  * full network). APPVIEW_BENCH_READS: calls per read method (default 1000).
  */
@@ -385,6 +389,7 @@ export async function reads(
 }
 
 export default async function (): Promise<void> {
+  if (process.env.APPVIEW_BENCH_ONLY === 'compare') return compareWithOfficial()
   const accounts = Array.from({ length: SIZES.accounts }, (_, i) => makeAccount(i))
   const handles = new Map(accounts.map((a) => [a.handle, a.did]))
   const stream = loadStream()
@@ -412,6 +417,12 @@ export default async function (): Promise<void> {
     ['db', 'records', 'wall s', 'records/s', 'records/CPU-s', 'indexer share'],
     indexRows,
   )
+  if (process.env.APPVIEW_BENCH_ONLY === 'index') {
+    if (pgUrl) await dropSchema(pgUrl)
+    await plc.close()
+    rmSync(dir, { recursive: true, force: true })
+    return
+  }
   const load0 = loadavg()[0]
   const readRows = await reads(sqliteUrl, plc.url, accounts, handles)
   printTable(
@@ -531,31 +542,34 @@ async function timelineCall(url: string, token: () => Promise<string>): Promise<
   }
 }
 
-const N_SEQUENTIAL = 300
+const N_SEQUENTIAL = Number(process.env.APPVIEW_BENCH_CALLS ?? 300)
 
 /**
  * Each side in its own process, alone: the official network's timers, workers and heap (its major
  * collections) must not land in our timings, nor ours in theirs. Same workload, same client, same warm-up.
  */
 export async function compareWithOfficial(): Promise<void> {
-  const pgUrl = await pgTestUrl()
-  if (!pgUrl) return void process.stdout.write('  (official AppView comparison skipped: no PostgreSQL)\n')
-  const theirs = (await inChild('official')) as { direct: Timed; pds: Timed }
-  const ours = (await inChild('stratus')) as { direct: Timed; pds: Timed }
-  const mixed = (await inChild('mixed')) as { pds: Timed }
+  const sides = new Set((process.env.APPVIEW_BENCH_SIDES ?? 'official,stratus,mixed').split(','))
+  const pgUrl = sides.has('official') ? await pgTestUrl() : undefined
+  if (sides.has('official') && !pgUrl)
+    return void process.stdout.write('  (official AppView comparison skipped: no PostgreSQL)\n')
+  const run = async <T>(side: string) => (sides.has(side) ? ((await inChild(side)) as T) : undefined)
+  const theirs = await run<{ direct: Timed; pds: Timed }>('official')
+  const ours = await run<{ direct: Timed; pds: Timed }>('stratus')
+  const mixed = await run<{ pds: Timed }>('mixed')
   const ratio = (a: number, b: number) => `×${(b / a).toFixed(1)}`
-  const row = (name: string, o: Timed, t: Timed) => [
+  const row = (name: string, o?: Timed, t?: Timed) => [
     name,
-    o.p50,
-    o.p99,
-    t.p50,
-    t.p99,
-    ratio(o.p50, t.p50),
-    ratio(o.p99, t.p99),
-    o.cpuMs,
-    t.cpuMs,
-    `${o.gcs}/${o.gcMax.toFixed(1)}`,
-    `${t.gcs}/${t.gcMax.toFixed(1)}`,
+    o?.p50 ?? '-',
+    o?.p99 ?? '-',
+    t?.p50 ?? '-',
+    t?.p99 ?? '-',
+    o && t ? ratio(o.p50, t.p50) : '-',
+    o && t ? ratio(o.p99, t.p99) : '-',
+    o?.cpuMs ?? '-',
+    t?.cpuMs ?? '-',
+    o ? `${o.gcs}/${o.gcMax.toFixed(1)}` : '-',
+    t ? `${t.gcs}/${t.gcMax.toFixed(1)}` : '-',
   ]
   printTable(
     `getTimeline(limit 50), 20 accounts × 20 posts, viewer follows 19, ${N_SEQUENTIAL} sequential calls after 100 warm-up, each side alone in its own process (ms; ours SQLite, official PostgreSQL; CPU = that process per call, PostgreSQL's not counted; GC = pauses/longest; load ${loadavg()[0].toFixed(1)})`,
@@ -573,10 +587,10 @@ export async function compareWithOfficial(): Promise<void> {
       'official GC',
     ],
     [
-      row('direct', ours.direct, theirs.direct),
+      row('direct', ours?.direct, theirs?.direct),
       // what a client of each network sees
-      row('through its own PDS (Stratus PDS vs official PDS)', ours.pds, theirs.pds),
-      row('through the official PDS (ours behind it)', mixed.pds, theirs.pds),
+      row('through its own PDS (Stratus PDS vs official PDS)', ours?.pds, theirs?.pds),
+      row('through the official PDS (ours behind it)', mixed?.pds, theirs?.pds),
     ],
   )
 }

@@ -73,6 +73,7 @@ describe.each(['sqlite', 'postgres'] as DbKind[])('AppView views (%s)', (kind) =
     expect(image.viewer?.repost).toBeUndefined()
     expect(image.embed?.$type).toBe('app.bsky.embed.images#view')
     expect((feed[0].reason as { by: { did: string } }).by.did).toBe(s.did.carol)
+    expect(feed[0].reason).toMatchObject({ uri: s.reposts.carolOfBob.uri, cid: s.reposts.carolOfBob.cid })
     const reply = feed[2].reply
     expect([
       (reply?.root as { uri?: string } | undefined)?.uri,

@@ -6,11 +6,12 @@
  * protected methods), getServiceAuth, createReport to the moderation service, preferences kept on the PDS,
  * and read-after-write (the author's new posts and profile in timeline, author feed, thread, profile).
  */
+import { request } from 'node:http'
 import { AtpAgent } from '@atproto/api'
 import { verifyJwt } from '@atproto/xrpc-server'
 import { createServiceJwt } from '@stratus/core/xrpc'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type StubService, startStubService } from './proxy/test-stub.ts'
+import { type StubAnswer, type StubCall, type StubService, startStubService } from './proxy/test-stub.ts'
 import { type TestPds, type TestPlc, startTestPds, startTestPlc } from './test-util.ts'
 
 let plc: TestPlc
@@ -152,6 +153,23 @@ describe('forwarding', () => {
       status: 502,
       body: { error: 'UpstreamFailure' },
     })
+  })
+
+  it('a client that leaves before the answer cancels the upstream call', async () => {
+    let answer: (a: StubAnswer) => void = () => {}
+    appview.routes.set('app.example.slow', () => new Promise((resolve) => (answer = resolve)))
+    const client = request(`${t.url}/xrpc/app.example.slow`, { headers: { authorization: `Bearer ${token()}` } })
+    client.on('error', () => {})
+    client.end()
+    while (!appview.calls.some((c) => c.nsid === 'app.example.slow')) await new Promise((r) => setTimeout(r, 10))
+    const call = appview.calls.find((c) => c.nsid === 'app.example.slow') as StubCall
+    client.destroy()
+    const cancelled = await Promise.race([
+      call.aborted.then(() => true),
+      new Promise((r) => setTimeout(() => r(false), 3000)),
+    ])
+    answer({ body: {} })
+    expect(cancelled).toBe(true)
   })
 
   it('sends com.atproto.moderation.createReport to the moderation service', async () => {

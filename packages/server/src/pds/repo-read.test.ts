@@ -3,6 +3,8 @@
  * and the value's keys in DAG-CBOR order (as the official PDS sends it), the repo named by DID or by handle (any case), the `cid` parameter, and
  * the not-found cases. Takedowns and inactive accounts: admin.test.ts and lifecycle.test.ts.
  */
+import { join } from 'node:path'
+import BetterSqlite3 from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { newAccount } from './repo/test-helpers.ts'
 import { type TestPds, startTestPds } from './test-util.ts'
@@ -64,5 +66,35 @@ describe('getRecord', () => {
       expect(res.status).toBe(400)
       expect(JSON.parse(res.text)).toEqual({ error: 'InvalidRequest', message: `Could not find repo: ${repo}` })
     }
+  })
+
+  it('answers what the database holds now, after writes here and commits by another connection', async () => {
+    const q = { repo: alice.did, collection: 'com.example.note', rkey: 'k3' }
+    const record = (text: string) => ({ $type: 'com.example.note', text })
+    const put = (text: string) => alice.agent.com.atproto.repo.putRecord({ ...q, record: record(text) })
+    const text = async () => {
+      const res = await get(q)
+      return res.status === 200 ? JSON.parse(res.text).value.text : JSON.parse(res.text).error
+    }
+    await put('one')
+    expect(await text()).toBe('one')
+    expect(await text()).toBe('one')
+    await put('two')
+    expect(await text()).toBe('two')
+    // Another connection to the same file (an operator's tool, say) deactivates the account, then undoes it.
+    const other = new BetterSqlite3(join(t.dataDir, 'pds.sqlite'))
+    const deactivated = other.prepare('UPDATE account SET deactivated_at = ? WHERE did = ?')
+    try {
+      deactivated.run(new Date().toISOString(), q.repo)
+      expect(await text()).toBe('RecordNotFound')
+      deactivated.run(null, q.repo)
+      expect(await text()).toBe('two')
+    } finally {
+      other.close()
+    }
+    await put('three')
+    expect(await text()).toBe('three')
+    await alice.agent.com.atproto.repo.deleteRecord(q)
+    expect(await text()).toBe('RecordNotFound')
   })
 })

@@ -41,7 +41,7 @@ export default function (router: XrpcRouter, app: AppViewContext): void {
         }
       }
       const cursor = decodeCursor(params.cursor)
-      const page = await pageFeedItems(app.db, q, cursor, limitOf(params))
+      const page = await pageFeedItems(app.hydrator.q, q, cursor, limitOf(params))
       let items: FeedItem[] = page.items
       if (params.includePins && !cursor) items = [...(await pinned(app, did)), ...items]
       // An account's own page shows its posts even to a viewer who muted it.

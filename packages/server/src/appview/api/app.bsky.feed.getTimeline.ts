@@ -14,7 +14,7 @@ export default function (router: XrpcRouter, app: AppViewContext): void {
     async ({ params, auth }) => {
       const limit = limitOf(params)
       const rows = await timelineSkeleton(app, auth.did, decodeCursor(params.cursor), limit)
-      const page = await feedPage(app.db, rows, limit)
+      const page = await feedPage(app.hydrator.q, rows, limit)
       return json({ cursor: page.cursor, feed: await renderFeed(app, auth.did, page.items) })
     },
     { auth: app.auth.required },

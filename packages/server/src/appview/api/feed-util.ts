@@ -5,7 +5,8 @@
 import type { SelectQueryBuilder } from 'kysely'
 import type { AppViewContext } from '../context.ts'
 import { viewCtx } from '../context.ts'
-import type { AppViewSchema, Db } from '../db/index.ts'
+import type { AppViewSchema } from '../db/index.ts'
+import { type StatementCtx, selectRepostCids } from '../hydration/queries.ts'
 import { type FeedItem, type Json, feedView } from '../views/index.ts'
 import { type Cursor, encodeCursor } from './util.ts'
 
@@ -23,7 +24,7 @@ export interface Row {
 
 /** Runs a feed_item query (aliased `fi`), newest first after the cursor; returns items and the next cursor. */
 export async function pageFeedItems(
-  db: Db,
+  st: StatementCtx,
   q: FeedItemQuery | AnyFeedItemQuery,
   cursor: Cursor | undefined,
   limit: number,
@@ -38,18 +39,19 @@ export async function pageFeedItems(
     )
   }
   const rows = (await query.orderBy('fi.sort_at', 'desc').orderBy('fi.uri', 'desc').limit(limit).execute()) as Row[]
-  return feedPage(db, rows, limit)
+  return feedPage(st, rows, limit)
 }
 
 /** FeedItems (with repost CIDs) and the next cursor for a page of feed_item rows, newest first. */
-export async function feedPage(db: Db, rows: Row[], limit: number): Promise<{ items: FeedItem[]; cursor?: string }> {
+export async function feedPage(
+  st: StatementCtx,
+  rows: Row[],
+  limit: number,
+): Promise<{ items: FeedItem[]; cursor?: string }> {
   // Repost CIDs for the page only (joining them into the scan would cost a lookup per scanned row).
-  const repostUris = rows.filter((r) => r.type === 'repost').map((r) => r.uri)
+  const repostUris = [...new Set(rows.filter((r) => r.type === 'repost').map((r) => r.uri))]
   const cids = new Map<string, string>()
-  if (repostUris.length > 0) {
-    const reposts = await db.selectFrom('repost').select(['uri', 'cid']).where('uri', 'in', repostUris).execute()
-    for (const r of reposts) cids.set(r.uri, r.cid)
-  }
+  if (repostUris.length > 0) for (const r of await selectRepostCids.all(st, [repostUris])) cids.set(r.uri, r.cid)
   const items = rows.map((r): FeedItem => {
     if (r.type !== 'repost') return { postUri: r.post_uri }
     return {

@@ -55,6 +55,10 @@ const page = (paged: boolean, a: (i: number) => string, t: RawBuilder<unknown>, 
   from f join feed_item fi on fi.originator = f.subject ${before(paged, a, 'fi')} and fi.sort_at >= ${t}
   order by fi.sort_at desc, fi.uri desc limit ${sql.lit(limit)}`
 
+/** sort_at, then uri, descending (both ASCII: code-unit order is SQLite's byte order). */
+const newestFirst = (a: SkeletonRow, b: SkeletonRow): number =>
+  a.sort_at !== b.sort_at ? (a.sort_at < b.sort_at ? 1 : -1) : a.uri < b.uri ? 1 : a.uri > b.uri ? -1 : 0
+
 /** SQLite, usually all it takes: T with j = ceil(2 × limit / accounts), then the page. No rows if T is null. */
 const sqliteFast = (paged: boolean, limit: number) =>
   preparedRows<SkeletonRow>(
@@ -66,7 +70,7 @@ const sqliteFast = (paged: boolean, limit: number) =>
         t(at) as materialized (${threshold(paged, a, j, limit)})
         ${page(paged, a, sql`(select at from t)`, limit)}`
     },
-    'sort_at desc, uri desc',
+    newestFirst,
   )
 
 /** SQLite, when the fast statement found fewer than `limit` items: T with j = limit, which is exact. */
@@ -77,7 +81,7 @@ const sqliteExact = (paged: boolean, limit: number) =>
       with f(subject) as materialized (${followees(a)}),
       t(at) as materialized (${threshold(paged, a, sql.lit(limit), limit)})
       ${page(paged, a, sql`coalesce((select at from t), '')`, limit)}`,
-    'sort_at desc, uri desc',
+    newestFirst,
   )
 
 /** PostgreSQL: the page in one statement; args: viewer, limit, …cursor. */

@@ -28,6 +28,8 @@ interface Compiled {
   slots: Slot[]
   /** Prepared per SQLite handle (one AppView process may open several databases). */
   stmts: WeakMap<BetterSqlite3.Database, BetterSqlite3.Statement>
+  /** The SQLITE_ROWS-row form (null: not a plain `insert … values`). */
+  multi: WeakMap<BetterSqlite3.Database, BetterSqlite3.Statement | null>
 }
 
 const MARK = '\u0000stratus-arg-'
@@ -38,14 +40,17 @@ export interface Prepared<R> {
   /** Rows changed. */
   run(ctx: StatementCtx, args: unknown[]): Promise<number>
   /**
-   * Runs the statement once per argument list. On PostgreSQL an `insert … values (…)` goes as multi-row
-   * inserts (one round trip per few thousand rows); elsewhere it is a loop.
+   * Runs the statement once per argument list. An `insert … values (…)` goes as multi-row inserts: on
+   * PostgreSQL one round trip per few thousand rows, on SQLite one statement per SQLITE_ROWS rows (the
+   * per-statement cost is a good part of a small insert's); anything else is a loop.
    */
   runMany(ctx: StatementCtx, rows: unknown[][]): Promise<void>
 }
 
 /** PostgreSQL's limit on parameters per statement is 65535. */
 const MAX_PG_PARAMS = 60_000
+/** Rows per multi-row insert on SQLite (at most 32766 parameters; gains flatten out well before). */
+const SQLITE_ROWS = 64
 
 /** `insert … values ($1, …, $n) [rest]` → the same with `rows` tuples, parameters renumbered. */
 function multiRowSql(sql: string, params: number, rows: number): string | undefined {
@@ -93,7 +98,7 @@ export function prepared<R = Record<string, unknown>>(
         if (typeof p === 'string' && p.startsWith(MARK)) return { arg: Number(p.slice(MARK.length)) }
         return { value: p }
       })
-      c = { sql: q.sql, slots, stmts: new WeakMap() }
+      c = { sql: q.sql, slots, stmts: new WeakMap(), multi: new WeakMap() }
       byDialect.set(ctx.dialect, c)
     }
     return c
@@ -129,8 +134,28 @@ export function prepared<R = Record<string, unknown>>(
     runMany: async (ctx, rows) => {
       const c = compiled(ctx)
       const perRow = c.slots.length
+      if (ctx.sqlite) {
+        if (ctx.pending && ctx.pending.size > 0) await ctx.pending.flush()
+        let multi = c.multi.get(ctx.sqlite)
+        if (multi === undefined) {
+          const text = multiRowSql(c.sql, perRow, SQLITE_ROWS) // (`?` placeholders: tuples repeat as they are)
+          multi = text ? ctx.sqlite.prepare(text) : null
+          c.multi.set(ctx.sqlite, multi)
+        }
+        let i = 0
+        if (multi) {
+          const values: unknown[] = new Array(perRow * SQLITE_ROWS)
+          for (; i + SQLITE_ROWS <= rows.length; i += SQLITE_ROWS) {
+            let k = 0
+            for (let r = i; r < i + SQLITE_ROWS; r++) for (const v of params(c, rows[r], true)) values[k++] = v
+            multi.run(values)
+          }
+        }
+        for (; i < rows.length; i++) await exec(ctx, rows[i])
+        return
+      }
       const chunk = Math.max(1, Math.floor(MAX_PG_PARAMS / Math.max(1, perRow)))
-      if (ctx.sqlite || !multiRowSql(c.sql, perRow, 1)) {
+      if (!multiRowSql(c.sql, perRow, 1)) {
         for (const args of rows) await exec(ctx, args)
         return
       }

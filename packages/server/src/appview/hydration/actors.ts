@@ -53,7 +53,7 @@ export async function loadActors(q: StatementCtx, state: HydrationState, dids: I
 
 /** Follower/follow/post counts plus how many lists and feeds each account created. */
 export async function loadActorCounts(q: StatementCtx, state: HydrationState, dids: string[]): Promise<void> {
-  const known = dids.filter((d) => state.actors.has(d))
+  const known = [...new Set(dids)].filter((d) => state.actors.has(d))
   if (known.length === 0) return
   for (const r of await selectActorCounts.all(q, [known])) {
     const info = state.actors.get(r.did) as ActorInfo

@@ -16,20 +16,22 @@ export interface Rows<R> {
  * A prepared statement whose rows come back from SQLite as one JSON text (json_group_array of json_array
  * over the query), parsed by JSON.parse and turned into objects by a function made for the columns:
  * better-sqlite3 makes each row object and each value through N-API, about 0.3 µs a value, several times
- * what building and parsing the JSON costs. `columns` names the query's output columns in order; `order`
- * (column names) the rows' order when it matters. Elsewhere (PostgreSQL) the query runs as written.
+ * what building and parsing the JSON costs. `columns` names the query's output columns in order. The
+ * aggregate does not keep the query's order, so when the order matters `order` sorts the parsed rows here:
+ * an ORDER BY inside json_group_array cost more than the rest of the timeline statement's page. Elsewhere
+ * (PostgreSQL) the query runs as written, its ORDER BY included.
  */
 export function preparedRows<R>(
   columns: readonly (keyof R & string)[],
   build: (arg: (i: number) => string, dialect: 'sqlite' | 'postgres') => RawBuilder<unknown>,
-  order?: string,
+  order?: (a: R, b: R) => number,
 ): Rows<R> {
   for (const c of columns) if (!/^[a-z_]+$/.test(c)) throw new Error(`bad column name ${c}`)
   const stmt = prepared<R | { j: string }>((_db, a, d) => {
     const query = build(a, d)
     if (d !== 'sqlite') return query
     const values = sql.join(columns.map((c) => sql.ref(`r.${c}`)))
-    return sql`select json_group_array(json_array(${values})${sql.raw(order ? ` order by ${order}` : '')}) as j from (${query}) r`
+    return sql`select json_group_array(json_array(${values})) as j from (${query}) r`
   })
   // one object literal per row: every row gets the same hidden class
   const toRow = new Function('a', `return {${columns.map((c, i) => `${c}: a[${i}]`).join(', ')}}`) as (
@@ -37,11 +39,36 @@ export function preparedRows<R>(
   ) => R
   return {
     all: async (ctx, args) => {
-      const rows = await stmt.all(ctx, args)
-      if (ctx.dialect !== 'sqlite') return rows as R[]
-      return (JSON.parse((rows[0] as { j: string }).j) as unknown[][]).map(toRow)
+      if (ctx.dialect !== 'sqlite') return (await stmt.all(ctx, args)) as R[]
+      // a list used several times (one json_each per branch) is serialised once, not once per use
+      const rows = await stmt.all(
+        ctx,
+        args.map((v) => (Array.isArray(v) ? JSON.stringify(v) : v)),
+      )
+      const out = (JSON.parse((rows[0] as { j: string }).j) as unknown[][]).map(toRow)
+      return order ? out.sort(order) : out
     },
   }
+}
+
+/**
+ * The rows of `table` (as `alias`) whose `column` is in the list argument `arg`, as a FROM item and a
+ * WHERE condition. On SQLite the list drives the join — a point lookup per element, in list order (CROSS
+ * JOIN fixes the order): `column in (select value from json_each(?))` first builds a temporary index of the
+ * list, several times the cost of the lookups themselves (measured 4–10× on the hydration statements).
+ * The list must not repeat an element (each would give its row again); the loaders pass sets.
+ */
+function fromList(
+  d: 'sqlite' | 'postgres',
+  arg: string,
+  table: string,
+  alias: string,
+  column: string,
+): { from: RawBuilder<unknown>; where: RawBuilder<unknown> } {
+  const t = sql`${sql.table(table)} as ${sql.raw(alias)}`
+  const c = sql.ref(`${alias}.${column}`)
+  if (d !== 'sqlite') return { from: t, where: inList(d, `${alias}.${column}`, arg) }
+  return { from: sql`json_each(${arg}) as ids cross join ${t}`, where: sql`${c} = ids.value` }
 }
 
 export interface PostRow {
@@ -85,21 +112,33 @@ export const selectPostState = preparedRows<PostStateRow>(
     'viewer_like',
     'viewer_repost',
   ],
-  (a, d) => sql`
+  (a, d) => {
+    const p = fromList(d, a(1), 'post', 'p', 'uri')
+    return sql`
     select p.uri, p.cid, p.creator, p.indexed_at, p.sort_at, p.reply_root, p.reply_parent, p.embed_uri,
       g.like_count, g.repost_count, g.reply_count, g.quote_count,
       (select l.uri from "like" l where l.creator = ${a(0)} and l.subject = p.uri limit 1) as viewer_like,
       (select rp.uri from repost rp where rp.creator = ${a(0)} and rp.subject = p.uri limit 1) as viewer_repost
-    from post p
+    from ${p.from}
     left join record_agg g on g.uri = p.uri
-    where ${inList(d, 'p.uri', a(1))}`,
+    where ${p.where}`
+  },
 )
 
 /** args: record URIs. */
 export const selectRecords = preparedRows<{ uri: string; cid: string; json: string }>(
   ['uri', 'cid', 'json'],
-  (a, d) => sql`select uri, cid, json from record where ${inList(d, 'uri', a(0))}`,
+  (a, d) => {
+    const r = fromList(d, a(0), 'record', 'r', 'uri')
+    return sql`select r.uri, r.cid, r.json from ${r.from} where ${r.where}`
+  },
 )
+
+/** args: repost URIs. */
+export const selectRepostCids = preparedRows<{ uri: string; cid: string }>(['uri', 'cid'], (a, d) => {
+  const r = fromList(d, a(0), 'repost', 'rp', 'uri')
+  return sql`select rp.uri, rp.cid from ${r.from} where ${r.where}`
+})
 
 export interface GateRow {
   kind: 'threadgate' | 'postgate'
@@ -111,16 +150,17 @@ export interface GateRow {
 
 /** args: post URIs. */
 export const selectGates = preparedRows<GateRow>(['kind', 'uri', 'cid', 'post_uri', 'json'], (a, d) => {
-  // on SQLite the list is parsed once for both branches
-  const among = (column: string) => (d === 'sqlite' ? sql`${sql.ref(column)} in ids` : inList(d, column, a(0)))
+  const tg = fromList(d, a(0), 'threadgate', 't', 'post_uri')
+  const pg = fromList(d, a(0), 'postgate', 't', 'post_uri')
   return sql`
-    ${d === 'sqlite' ? sql`with ids(uri) as materialized (select value from json_each(${a(0)}))` : sql``}
     select 'threadgate' as kind, t.uri, t.cid, t.post_uri, r.json
-    from threadgate t join record r on r.uri = t.uri where ${among('t.post_uri')}
+    from ${tg.from} join record r on r.uri = t.uri where ${tg.where}
     union all
     select 'postgate' as kind, t.uri, t.cid, t.post_uri, r.json
-    from postgate t join record r on r.uri = t.uri where ${among('t.post_uri')}`
+    from ${pg.from} join record r on r.uri = t.uri where ${pg.where}`
 })
+
+const actorsIn = (d: 'sqlite' | 'postgres', arg: string) => fromList(d, arg, 'actor', 'a', 'did')
 
 export interface ActorRow {
   did: string
@@ -161,8 +201,8 @@ export const selectActors = preparedRows<ActorRow>(
     select a.did, a.handle, a.status, a.indexed_at, p.uri as p_uri, p.cid as p_cid, p.display_name,
       p.description, p.avatar_cid, p.banner_cid, p.pinned_post, p.pinned_post_cid,
       p.created_at as p_created_at, p.indexed_at as p_indexed_at
-    from actor a left join profile p on p.did = a.did
-    where ${inList(d, 'a.did', a(0))}`,
+    from ${actorsIn(d, a(0)).from} left join profile p on p.did = a.did
+    where ${actorsIn(d, a(0)).where}`,
 )
 
 export interface ActorCountsRow {
@@ -181,8 +221,8 @@ export const selectActorCounts = preparedRows<ActorCountsRow>(
     select a.did, g.followers_count, g.follows_count, g.posts_count,
       (select count(*) from list l where l.creator = a.did) as lists,
       (select count(*) from feed_generator f where f.creator = a.did) as feedgens
-    from actor a left join actor_agg g on g.did = a.did
-    where ${inList(d, 'a.did', a(0))}`,
+    from ${actorsIn(d, a(0)).from} left join actor_agg g on g.did = a.did
+    where ${actorsIn(d, a(0)).where}`,
 )
 
 export type RelationKind =
@@ -201,33 +241,28 @@ export interface RelationRow {
   did: string
 }
 
-/** args: viewer DID, other DIDs (on SQLite parsed once, not once per branch). */
+/** args: viewer DID, other DIDs. */
 export const selectRelationships = preparedRows<RelationRow>(['kind', 'uri', 'did'], (a, d) => {
-  const among = (column: string) => (d === 'sqlite' ? sql`${sql.ref(column)} in ids` : inList(d, column, a(1)))
+  // one kind: the rows of `table` whose `viewerCol` is the viewer and whose `otherCol` is a listed account
+  const rows = (kind: string, table: string, alias: string, viewerCol: string, otherCol: string, uri: string) => {
+    const x = fromList(d, a(1), table, alias, otherCol)
+    return sql`select ${sql.lit(kind)} as kind, ${sql.raw(uri)} as uri, ${sql.ref(`${alias}.${otherCol}`)} as did
+      from ${x.from} where ${x.where} and ${sql.ref(`${alias}.${viewerCol}`)} = ${a(0)}`
+  }
   return sql`
-    ${d === 'sqlite' ? sql`with ids(did) as materialized (select value from json_each(${a(1)}))` : sql``}
-    select 'following' as kind, uri, subject as did from follow
-      where creator = ${a(0)} and ${among('subject')}
-    union all
-    select 'followedBy' as kind, uri, creator as did from follow
-      where subject = ${a(0)} and ${among('creator')}
-    union all
-    select 'blocking' as kind, uri, subject as did from block
-      where creator = ${a(0)} and ${among('subject')}
-    union all
-    select 'blockedBy' as kind, uri, creator as did from block
-      where subject = ${a(0)} and ${among('creator')}
-    union all
-    select 'muted' as kind, '' as uri, subject as did from mute
-      where muter = ${a(0)} and ${among('subject')}
+    ${rows('following', 'follow', 'f', 'creator', 'subject', 'f.uri')}
+    union all ${rows('followedBy', 'follow', 'f', 'subject', 'creator', 'f.uri')}
+    union all ${rows('blocking', 'block', 'b', 'creator', 'subject', 'b.uri')}
+    union all ${rows('blockedBy', 'block', 'b', 'subject', 'creator', 'b.uri')}
+    union all ${rows('muted', 'mute', 'm', 'muter', 'subject', "''")}
     union all
     select 'blockingByList' as kind, lb.subject as uri, li.subject as did
       from list_block lb join list_item li on li.list_uri = lb.subject
-      where lb.creator = ${a(0)} and ${among('li.subject')}
+      where lb.creator = ${a(0)} and ${inList(d, 'li.subject', a(1))}
     union all
     select 'blockedByList' as kind, lb.subject as uri, lb.creator as did
       from list_block lb join list_item li on li.list_uri = lb.subject
-      where li.subject = ${a(0)} and ${among('lb.creator')}`
+      where li.subject = ${a(0)} and ${inList(d, 'lb.creator', a(1))}`
 })
 
 export type { StatementCtx }

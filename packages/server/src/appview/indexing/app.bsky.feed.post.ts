@@ -70,9 +70,8 @@ export function postRefs(value: JsonObject): [string, string][] {
   return [...out.values()]
 }
 
-// On SQLite the new rowid comes back: it keys the full-text row.
-const insertPost = prepared((db, a, dialect) => {
-  const q = db.insertInto('post').values({
+const insertPost = prepared((db, a) =>
+  db.insertInto('post').values({
     uri: a(0),
     cid: a(1),
     creator: a(2),
@@ -89,9 +88,8 @@ const insertPost = prepared((db, a, dialect) => {
     embed_type: a(13),
     media_type: a(14),
     langs: a(15),
-  })
-  return dialect === 'sqlite' ? q.returning(sql<number>`rowid`.as('rowid')) : q
-})
+  }),
+)
 const insertFeedItem = prepared((db, a) =>
   db.insertInto('feed_item').values({ uri: a(0), type: 'post', post_uri: a(0), originator: a(1), sort_at: a(2) }),
 )
@@ -101,7 +99,13 @@ const insertRef = prepared((db, a) =>
     .values({ uri: a(0), kind: a(1), value: a(2) })
     .onConflict((oc) => oc.doNothing()),
 )
-const insertFts = prepared((_db, a) => sql`insert into post_fts (rowid, text) values (${a(0)}, ${a(1)})`)
+/**
+ * SQLite's full-text row, keyed by the post's rowid. Held back like the post's insert, it is sent after it:
+ * a batch's held-back inserts go statement by statement in the order each statement was first used.
+ */
+const insertFts = prepared(
+  (_db, a) => sql`insert into post_fts (rowid, text) values ((select rowid from post where uri = ${a(0)}), ${a(1)})`,
+)
 const selectPost = prepared<{ creator: string; reply_parent: string | null; embed_uri: string | null }>((db, a) =>
   db.selectFrom('post').select(['creator', 'reply_parent', 'embed_uri']).where('uri', '=', a(0)),
 )
@@ -138,10 +142,8 @@ async function insert(ctx: IndexCtx, rec: IndexedRecord): Promise<void> {
     embed.media,
     langs || null,
   ]
-  if (ctx.dialect === 'sqlite') {
-    const [{ rowid }] = (await insertPost.all(ctx, post)) as { rowid: number }[]
-    if (text) await insertFts.run(ctx, [rowid, text])
-  } else await write(ctx, insertPost, post)
+  await write(ctx, insertPost, post)
+  if (ctx.dialect === 'sqlite' && text) await write(ctx, insertFts, [rec.uri, text])
   await write(ctx, insertFeedItem, [rec.uri, rec.did, at])
   const refs = postRefs(v)
   for (const [kind, value] of refs) await write(ctx, insertRef, [rec.uri, kind, value])

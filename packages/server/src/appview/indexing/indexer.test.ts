@@ -1,5 +1,6 @@
 import { cidForCbor, encodeCbor } from '@stratus/core/data'
 import type { RecordEvent, SyncEvent } from '@stratus/core/sync'
+import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openTestPostgres } from '../../db/test-util.ts'
 import { loadBundledLexicons } from '../../lexicons/index.ts'
@@ -146,35 +147,52 @@ function suite(name: string, open: () => Promise<AppViewDb | undefined>) {
       await db?.close()
     })
 
-    it('keeps every count exact under random creates, deletes and replayed batches', async (t) => {
-      if (!db) return t.skip()
-      const indexer = new Indexer(db, { plugins: PLUGINS, lexicons: loadBundledLexicons() })
-      const { events, live, rnd } = workload(name.length * 7919, 300)
-      // Deliver in batches; after some batches replay an earlier stretch (at-least-once delivery).
-      let i = 0
-      while (i < events.length) {
-        const size = 1 + Math.floor(rnd() * 20)
-        await indexer.apply(events.slice(i, i + size))
-        if (rnd() < 0.3) {
-          const from = Math.max(0, i - Math.floor(rnd() * 40))
-          // Replaying a suffix that ends where we are reproduces the same final state.
-          await indexer.apply(events.slice(from, i + size))
+    // Small batches, and batches big enough for multi-row inserts (db/prepared.ts runMany).
+    for (const [steps, maxBatch] of [
+      [300, 20],
+      [1500, 400],
+    ])
+      it(`keeps every count exact under random creates, deletes and replayed batches (${steps} events, batches ≤ ${maxBatch})`, async (t) => {
+        if (!db) return t.skip()
+        const indexer = new Indexer(db, { plugins: PLUGINS, lexicons: loadBundledLexicons() })
+        const { events, live, rnd } = workload(name.length * 7919 + steps, steps)
+        // Deliver in batches; after some batches replay an earlier stretch (at-least-once delivery).
+        let i = 0
+        while (i < events.length) {
+          const size = 1 + Math.floor(rnd() * maxBatch)
+          await indexer.apply(events.slice(i, i + size))
+          if (rnd() < 0.3) {
+            const from = Math.max(0, i - Math.floor(rnd() * 40))
+            // Replaying a suffix that ends where we are reproduces the same final state.
+            await indexer.apply(events.slice(from, i + size))
+          }
+          i += size
         }
-        i += size
-      }
-      const got = await counts(db)
-      expect(got).toEqual(expected(live, got))
-      const recordRows = await db.db.selectFrom('record').select('uri').execute()
-      expect(new Set(recordRows.map((r) => r.uri))).toEqual(new Set(live.keys()))
-      // Deleting everything brings every count back to zero and leaves no rows behind.
-      await indexer.apply([...live.values()].map((e) => ev('delete', e.did, e.collection, e.rkey)))
-      const after = await counts(db)
-      for (const v of [...after.r.values(), ...after.a.values()]) expect(v.every((x) => x === 0)).toBe(true)
-      for (const table of ['post', 'like', 'repost', 'follow', 'feed_item', 'notification', 'record'] as const) {
-        const rows = await db.db.selectFrom(table).select(db.db.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
-        expect([table, Number(rows.n)]).toEqual([table, 0])
-      }
-    })
+        const got = await counts(db)
+        expect(got).toEqual(expected(live, got))
+        const recordRows = await db.db.selectFrom('record').select('uri').execute()
+        expect(new Set(recordRows.map((r) => r.uri))).toEqual(new Set(live.keys()))
+        if (db.dialect === 'sqlite') {
+          // every post's full-text row, keyed by its rowid (written after the post, in the same flush)
+          const { rows } = await sql<{ n: number; m: number }>`
+          select (select count(*) from post) as n,
+            (select count(*) from post p join post_fts f on f.rowid = p.rowid where f.text = p.text) as m`.execute(
+            db.db,
+          )
+          expect(rows[0].m).toBe(rows[0].n)
+        }
+        // Deleting everything brings every count back to zero and leaves no rows behind.
+        await indexer.apply([...live.values()].map((e) => ev('delete', e.did, e.collection, e.rkey)))
+        const after = await counts(db)
+        for (const v of [...after.r.values(), ...after.a.values()]) expect(v.every((x) => x === 0)).toBe(true)
+        for (const table of ['post', 'like', 'repost', 'follow', 'feed_item', 'notification', 'record'] as const) {
+          const rows = await db.db
+            .selectFrom(table)
+            .select(db.db.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+          expect([table, Number(rows.n)]).toEqual([table, 0])
+        }
+      })
 
     it('an update replaces exactly what the create did; invalid records are not indexed', async (t) => {
       if (!db) return t.skip()

@@ -37,7 +37,6 @@ const Q = {
       .values({ uri: a(0), cid: a(1), did: a(2), collection: a(3), rkey: a(4), json: a(5), indexed_at: a(6) })
       .onConflict((oc) => oc.column('uri').doNothing()),
   ),
-  selectRecordCid: prepared<{ cid: string }>((db, a) => db.selectFrom('record').select('cid').where('uri', '=', a(0))),
   selectRecordCids: prepared<{ uri: string; cid: string }>((db, a, d) =>
     db
       .selectFrom('record')
@@ -57,11 +56,11 @@ const Q = {
 }
 
 /**
- * On PostgreSQL a batch holds back its inserts and sends them as multi-row statements (write-buffer.ts);
- * which records it already holds is then read once per batch (`held`, kept current as the batch goes).
+ * A batch holds back its inserts and sends them as multi-row statements (write-buffer.ts); which records
+ * it already holds is then read once per batch (`held`, kept current as the batch goes).
  */
 interface BatchCtx extends IndexCtx {
-  held?: Map<string, string>
+  held: Map<string, string>
 }
 
 export class Indexer {
@@ -93,11 +92,10 @@ export class Indexer {
           dialect: this.appDb.dialect,
           sqlite: this.appDb.database.sqlite,
           recounts,
+          held: new Map(),
         }
-        if (ctx.dialect === 'postgres') {
-          ctx.later = ctx.pending = new WriteBuffer(ctx)
-          ctx.held = await this.#held(ctx, events)
-        }
+        ctx.later = ctx.pending = new WriteBuffer(ctx)
+        await this.#hold(ctx, events)
         for (const evt of events) await this.#applyOne(ctx, evt)
         await ctx.later?.flush()
         await runRecounts(ctx, recounts)
@@ -109,16 +107,14 @@ export class Indexer {
     }
   }
 
-  /** CIDs of the batch's records that are already indexed. */
-  async #held(ctx: IndexCtx, events: readonly SyncEvent[]): Promise<Map<string, string>> {
+  /** Reads the CIDs of the batch's records that are already indexed into `ctx.held`. */
+  async #hold(ctx: BatchCtx, events: readonly SyncEvent[]): Promise<void> {
     const uris = new Set<string>()
     for (const e of events) if (e.type === 'create' || e.type === 'update') uris.add(e.uri)
-    const held = new Map<string, string>()
     const all = [...uris]
     for (let i = 0; i < all.length; i += 5000) {
-      for (const r of await Q.selectRecordCids.all(ctx, [all.slice(i, i + 5000)])) held.set(r.uri, r.cid)
+      for (const r of await Q.selectRecordCids.all(ctx, [all.slice(i, i + 5000)])) ctx.held.set(r.uri, r.cid)
     }
-    return held
   }
 
   async #applyOne(ctx: BatchCtx, evt: SyncEvent): Promise<void> {
@@ -139,20 +135,19 @@ export class Indexer {
     if (!value || typeof value !== 'object' || Array.isArray(value)) return this.deleteRecord(ctx, evt.uri)
     const indexedAt = this.opts.now?.() ?? new Date().toISOString()
     await this.#ensureActor(ctx, evt.did, indexedAt)
-    const row = [evt.uri, cid, evt.did, evt.collection, evt.rkey, JSON.stringify(value), indexedAt]
-    if (ctx.held) {
-      const existing = ctx.held.get(evt.uri)
-      if (existing === cid) return
-      if (existing !== undefined) await this.deleteRecord(ctx, evt.uri)
-      ctx.held.set(evt.uri, cid)
-      ctx.later?.add(Q.insertRecord, row)
-    } else if ((await Q.insertRecord.run(ctx, row)) === 0) {
-      // Insert first: new records (the common case) cost one statement; a conflict means we hold a version.
-      const [existing] = await Q.selectRecordCid.all(ctx, [evt.uri])
-      if (existing?.cid === cid) return
-      await this.deleteRecord(ctx, evt.uri)
-      await Q.insertRecord.run(ctx, row)
-    }
+    const existing = ctx.held.get(evt.uri)
+    if (existing === cid) return
+    if (existing !== undefined) await this.deleteRecord(ctx, evt.uri)
+    ctx.held.set(evt.uri, cid)
+    await write(ctx, Q.insertRecord, [
+      evt.uri,
+      cid,
+      evt.did,
+      evt.collection,
+      evt.rkey,
+      JSON.stringify(value),
+      indexedAt,
+    ])
     const rec = { uri: evt.uri, did: evt.did, collection: evt.collection, rkey: evt.rkey, cid, value, indexedAt }
     if (!plugin.batched) await ctx.later?.flush()
     await plugin.insert(ctx, rec)
@@ -160,7 +155,7 @@ export class Indexer {
 
   /** Undoes a record through its plugin (no-op if we do not hold it). */
   async deleteRecord(ctx: BatchCtx, uri: string): Promise<void> {
-    ctx.held?.delete(uri)
+    ctx.held.delete(uri)
     const [row] = await Q.deleteRecord.all(ctx, [uri]) // (sends held-back writes first)
     if (!row) return
     await this.#plugins.get(row.collection)?.delete(ctx, uri)
@@ -191,7 +186,7 @@ export class Indexer {
     this.#knownActors.add(evt.did)
   }
 
-  async #account(ctx: IndexCtx, evt: AccountEvent): Promise<void> {
+  async #account(ctx: BatchCtx, evt: AccountEvent): Promise<void> {
     // Only statuses that mean "do not show this account" hide it; relay-side states (desynchronized,
     // throttled) say nothing about the account itself.
     const hidden = !evt.active && HIDING_STATUSES.has(evt.status ?? 'deactivated')
@@ -206,7 +201,7 @@ export class Indexer {
     if (status === 'deleted') await this.#deleteAccount(ctx, evt.did)
   }
 
-  async #deleteAccount(ctx: IndexCtx, did: string): Promise<void> {
+  async #deleteAccount(ctx: BatchCtx, did: string): Promise<void> {
     const rows = await didRecords(ctx.db, did).select('uri').execute()
     for (const { uri } of rows) await this.deleteRecord(ctx, uri)
     await ctx.db.deleteFrom('sync_repo').where('did', '=', did).execute()

@@ -32,7 +32,7 @@ export interface IndexCtx extends StatementCtx {
   db: Db
   /** Counts to recompute once, at the end of the batch (util.ts recountRecord/recountActor). */
   recounts?: Set<string>
-  /** Inserts held back for multi-row statements (PostgreSQL; see util.ts `write`). */
+  /** Inserts held back for multi-row statements (the indexer's batches; see util.ts `write`). */
   later?: WriteBuffer
 }
 

@@ -1,8 +1,10 @@
 /**
- * Inserts held back during a batch and sent as multi-row statements (the indexer on PostgreSQL, where
- * every statement is a round trip). Any other statement on the batch's context first sends them
- * (StatementCtx.pending), so reads and deletes always see every earlier write. Order among the held-back
- * inserts does not matter: they only add rows (duplicates are skipped by their own ON CONFLICT clauses).
+ * Inserts held back during a batch and sent as multi-row statements (the indexer: on PostgreSQL every
+ * statement is a round trip, on SQLite each has a fixed cost). Any other statement on the batch's context
+ * first sends them (StatementCtx.pending), so reads and deletes always see every earlier write. They go
+ * statement by statement, in the order each statement was first added (an insert that reads another's
+ * row, like SQLite's full-text row, is added after it); otherwise order does not matter: they only add rows
+ * (duplicates are skipped by their own ON CONFLICT clauses).
  */
 import type { Prepared, StatementCtx } from '../db/prepared.ts'
 

@@ -52,4 +52,16 @@ describe('VerifyPool', () => {
     expect(b?.ok && c?.ok).toBe(true)
     expect(pool.withdrawn).toBe(1)
   })
+
+  it('takes a job that comes after a newer commit (its key came late) in stream order: proved, or withdrawn', async () => {
+    const { key, msgs } = commits(4)
+    pool = new VerifyPool({ workers: 1, startAfter: 1 })
+    const prove = (m: CommitMessage) => (pool as VerifyPool).prove(m, key.did(), claimedPrevData(m) as never)
+    const pending = [prove(msgs[3]), prove(msgs[1]), prove(msgs[4]), prove(msgs[2])]
+    pool.withdraw(msgs[2]) // late, not posted yet
+    const [a, b, c, d] = await Promise.all(pending)
+    expect(a?.ok && b?.ok && c?.ok).toBe(true)
+    expect(d).toBeUndefined()
+    expect(pool.withdrawn).toBe(1)
+  })
 })

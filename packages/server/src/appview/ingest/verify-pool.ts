@@ -2,13 +2,14 @@
  * The sync kit's CommitVerifier on worker threads: commit proofs (signature + sync 1.1 inversion, the
  * larger half of ingest CPU) run beside the main thread, which meanwhile indexes earlier batches.
  *
- * Jobs wait here in stream order; workers take small batches from the newest end, a few at a time, while
- * the sync kit works from the oldest end: when it reaches a commit whose job has not been posted it
- * withdraws it and proves it inline. So the main thread and the workers share the proofs without waiting
- * for each other, whichever is faster taking the larger part, and nothing is proved twice. Workers start on first real load (more than `startAfter` commits requested), so a quiet
- * AppView — and almost every test — runs none. A worker that dies declines its jobs and is
- * not replaced after repeated deaths; the kit falls back to inline proofs. Workers load TypeScript
- * through tsx when this file is TypeScript.
+ * Jobs wait here in stream order (by seq); workers take small batches from
+ * the newest end, a few at a time, while the sync kit works from the oldest end: when it reaches a commit
+ * whose job has not been posted it withdraws it and proves it inline. So the main thread and the workers
+ * share the proofs without waiting for each other, whichever is faster taking the larger part, and nothing
+ * is proved twice. Workers start on first real load (more than `startAfter` commits requested), so a quiet
+ * AppView — and almost every test — runs none, and get jobs once loaded. A worker that dies declines its
+ * jobs and is not replaced after repeated deaths; the kit falls back to inline proofs. Workers load
+ * TypeScript through tsx when this file is TypeScript.
  */
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
@@ -49,10 +50,18 @@ class PoolWorker {
   readonly worker: Worker
   readonly inflight = new Map<number, { jobs: ProofJob[]; resolves: Resolve[] }>()
   inflightJobs = 0
+  /**
+   * Loaded and listening (its first message). Until then it gets no jobs: loading takes seconds under tsx,
+   * and jobs posted to it could not be withdrawn, so the main thread would wait for them.
+   */
+  ready = false
 
-  constructor(onBatch: (w: PoolWorker, b: ResultBatch) => void, onDeath: (w: PoolWorker, err: unknown) => void) {
+  constructor(
+    onBatch: (w: PoolWorker, b: ResultBatch | 'ready') => void,
+    onDeath: (w: PoolWorker, err: unknown) => void,
+  ) {
     this.worker = new Worker(bootstrap(WORKER_URL), { eval: true, execArgv: [] })
-    this.worker.on('message', (b: ResultBatch) => onBatch(this, b))
+    this.worker.on('message', (b: ResultBatch | 'ready') => onBatch(this, b))
     this.worker.on('error', (err) => onDeath(this, err))
     this.worker.on('exit', (code) => onDeath(this, new Error(`verify worker exited with code ${code}`)))
     this.worker.unref()
@@ -66,6 +75,12 @@ export class VerifyPool implements CommitVerifier {
   #head = 0
   readonly #byMsg = new Map<CommitMessage, Queued>()
   readonly #early = new WeakSet<CommitMessage>()
+  /**
+   * Jobs that came after a later commit's job, merged in by seq before workers take any. Jobs arrive once
+   * their signing key is known, so an account whose key was being fetched has its commits come late; at the
+   * newest end they would go to a worker first, and the kit, reaching them early, would wait for it.
+   */
+  #late: Queued[] = []
   #requested = 0
   #deaths = 0
   #nextId = 1
@@ -96,7 +111,9 @@ export class VerifyPool implements CommitVerifier {
     if (this.#workers.length === 0) return Promise.resolve(undefined)
     return new Promise((resolve) => {
       const q = { job: { msg, signingKey, prevData }, resolve, taken: false }
-      this.#queue.push(q)
+      const last = this.#queue.length > this.#head ? this.#queue[this.#queue.length - 1] : undefined
+      if (last && msg.seq < last.job.msg.seq) this.#late.push(q)
+      else this.#queue.push(q)
       this.#byMsg.set(msg, q)
       this.#schedule()
     })
@@ -123,8 +140,26 @@ export class VerifyPool implements CommitVerifier {
     }
   }
 
+  #merge(): void {
+    const late = this.#late.filter((q) => !q.taken).sort((a, b) => a.job.msg.seq - b.job.msg.seq)
+    this.#late = []
+    const queue = this.#queue
+    const out: Queued[] = []
+    let i = this.#head
+    let j = 0
+    while (i < queue.length || j < late.length) {
+      if (j === late.length || (i < queue.length && queue[i].job.msg.seq <= late[j].job.msg.seq)) {
+        const q = queue[i++]
+        if (!q.taken) out.push(q)
+      } else out.push(late[j++])
+    }
+    this.#queue = out
+    this.#head = 0
+  }
+
   /** Up to `n` jobs from the newest end. */
   #newest(n: number): Queued[] {
+    if (this.#late.length > 0) this.#merge()
     const out: Queued[] = []
     while (out.length < n && this.#queue.length > this.#head) {
       const q = this.#queue.pop() as Queued
@@ -149,6 +184,7 @@ export class VerifyPool implements CommitVerifier {
    * from older commits, reaches the start of that stretch first, and the worker has done it first.
    */
   #post(w: PoolWorker): void {
+    if (!w.ready) return
     const room = (this.#inflight - w.inflight.size) * BATCH
     if (room <= 0 || this.#byMsg.size === 0) return
     const stretch = this.#newest(Math.min(room, Math.max(BATCH, this.#inflight * BATCH - w.inflightJobs)))
@@ -163,7 +199,12 @@ export class VerifyPool implements CommitVerifier {
     }
   }
 
-  #onBatch = (w: PoolWorker, b: ResultBatch): void => {
+  #onBatch = (w: PoolWorker, b: ResultBatch | 'ready'): void => {
+    if (b === 'ready') {
+      w.ready = true
+      this.#post(w)
+      return
+    }
     const sent = w.inflight.get(b.id)
     if (!sent) return
     w.inflight.delete(b.id)
@@ -196,6 +237,7 @@ export class VerifyPool implements CommitVerifier {
     for (const q of this.#byMsg.values()) q.resolve(undefined)
     this.#byMsg.clear()
     this.#queue = []
+    this.#late = []
     this.#head = 0
   }
 

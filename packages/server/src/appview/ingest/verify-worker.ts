@@ -19,4 +19,5 @@ if (port) {
     const out = packResults(batch.id, proofs)
     port.postMessage(out, [out.buf])
   })
+  port.postMessage('ready')
 }

@@ -68,14 +68,28 @@ export function parseProxyHeader(value: string): { did: string; id: string } {
   return { did, id }
 }
 
+/** The default target of each kind, made once per configuration (it is asked for on every proxied call). */
+const defaults = new WeakMap<PdsConfig, Record<'moderation' | 'appview', ProxyTarget | null>>()
+
+function defaultTarget(cfg: PdsConfig, kind: 'moderation' | 'appview'): ProxyTarget | null {
+  let d = defaults.get(cfg)
+  if (!d) {
+    const appview = configuredAppview(cfg)
+    const moderation = configuredModeration(cfg)
+    d = { appview: appview ? fromConfig(appview) : null, moderation: moderation ? fromConfig(moderation) : null }
+    defaults.set(cfg, d)
+  }
+  return d[kind]
+}
+
 export async function resolveProxyTarget(ctx: PdsContext, nsid: string, header: string | null): Promise<ProxyTarget> {
-  const known = [configuredAppview(ctx.cfg), configuredModeration(ctx.cfg)].filter((s): s is ConfiguredService => !!s)
   if (header === null) {
     const kind = defaultServiceKind(nsid)
-    const s = kind === 'moderation' ? configuredModeration(ctx.cfg) : configuredAppview(ctx.cfg)
-    if (!s) throw new MethodNotImplementedError(`Method not implemented: ${nsid} (no ${kind} service configured)`)
-    return fromConfig(s)
+    const target = defaultTarget(ctx.cfg, kind)
+    if (!target) throw new MethodNotImplementedError(`Method not implemented: ${nsid} (no ${kind} service configured)`)
+    return target
   }
+  const known = [configuredAppview(ctx.cfg), configuredModeration(ctx.cfg)].filter((s): s is ConfiguredService => !!s)
   const { did, id } = parseProxyHeader(header)
   const configured = known.find((s) => s.did === did && s.id === id)
   if (configured) return fromConfig(configured)

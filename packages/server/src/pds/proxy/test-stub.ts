@@ -21,6 +21,8 @@ export interface StubCall {
   jwt: { iss: string; aud: string; lxm?: string; exp: number; jti?: string } | null
   /** Why the token was refused, if it was. */
   authError?: string
+  /** Resolves if the caller closes the connection before the answer was sent. */
+  aborted: Promise<void>
 }
 
 export interface StubAnswer {
@@ -70,6 +72,7 @@ export async function startStubService(plcUrl: string, opts: { acceptAud?: strin
       headers: req.headers,
       body: Buffer.concat(chunks),
       jwt: null,
+      aborted: new Promise((resolve) => res.once('close', () => res.writableFinished || resolve())),
     }
     calls.push(call)
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1]
