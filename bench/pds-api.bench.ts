@@ -8,13 +8,21 @@
  * batches of 200; N = BENCH_PDS_RECORDS, default 10000); subscribeRepos replay from cursor 0 with `ws`
  * (frames counted until none arrive for IDLE_MS; the idle wait is not counted). Each rate row is preceded on
  * each side by BENCH_PDS_WARMUP seconds (default 2) of its own operation, untimed. Ratios are ours / official
- * for rates, official / ours for times and memory (so > 1 always means ours is better).
+ * for rates, official / ours for times and memory (so > 1 always means ours is better). CPU columns: the
+ * server process's (from /proc) and this client process's, per operation.
+ *
+ * The client is the same for both: AtpAgent over a keep-alive node:http fetch (bench/http-fetch.ts), since
+ * undici's fetch costs the client more CPU per call than our server spends on a getRecord, which made the
+ * sequential rows measure the client. It also moves the getRepo row: undici read the official PDS's chunked
+ * CAR stream at a fraction of the speed, which had inflated that ratio several times over.
+ * BENCH_PDS_FETCH=undici runs with the default fetch instead.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { AtpAgent } from '@atproto/api'
 import { WebSocket } from 'ws'
+import { nodeFetch } from './http-fetch.ts'
 import { printTable } from './lib.ts'
 
 const SECONDS = Number(process.env.BENCH_PDS_SECONDS ?? 6)
@@ -26,6 +34,9 @@ const WRITERS = 8
 const BATCH = 200
 const IDLE_MS = 1500
 const COLLECTION = 'app.bsky.feed.post'
+const FETCH = process.env.BENCH_PDS_FETCH === 'undici' ? 'undici' : 'node:http'
+// One fetch (one socket pool) per server, shared by its agents, as one client machine would.
+const fetchFor = new Map<string, typeof fetch | undefined>()
 
 interface Server {
   name: string
@@ -58,7 +69,8 @@ function cpuSeconds(pid: number): number {
 
 let accounts = 0
 async function newAgent(service: string): Promise<AtpAgent> {
-  const agent = new AtpAgent({ service })
+  if (!fetchFor.has(service)) fetchFor.set(service, FETCH === 'undici' ? undefined : nodeFetch())
+  const agent = new AtpAgent({ service, fetch: fetchFor.get(service) })
   const name = `p${++accounts}x${Date.now() % 100000}`
   await agent.createAccount({ handle: `${name}.test`, email: `${name}@example.com`, password: 'bench-password' })
   return agent
@@ -72,6 +84,8 @@ interface Rate {
   errors: number
   ms: number
   cpu: number
+  /** This (client) process's CPU seconds. */
+  client: number
   p50: number
 }
 
@@ -88,6 +102,7 @@ async function timed(
   let errors = 0
   let seq = 0
   const c0 = cpuSeconds(pid)
+  const client0 = process.cpuUsage()
   const t0 = performance.now()
   const end = t0 + seconds * 1000
   await Promise.all(
@@ -105,8 +120,16 @@ async function timed(
     }),
   )
   const ms = performance.now() - t0
+  const client = process.cpuUsage(client0)
   lat.sort((a, b) => a - b)
-  return { ops, errors, ms, cpu: cpuSeconds(pid) - c0, p50: lat[Math.floor(lat.length / 2)] ?? Number.NaN }
+  return {
+    ops,
+    errors,
+    ms,
+    cpu: cpuSeconds(pid) - c0,
+    client: (client.user + client.system) / 1e6,
+    p50: lat[Math.floor(lat.length / 2)] ?? Number.NaN,
+  }
 }
 
 async function buildRepo(agent: AtpAgent, n: number): Promise<number> {
@@ -189,6 +212,7 @@ export default async function () {
       }
       const rate = (x: Rate) => (x.ops * 1000) / x.ms
       const cpu = (x: Rate) => (x.cpu * 1e6) / Math.max(1, x.ops)
+      const client = (x: Rate) => (x.client * 1e6) / Math.max(1, x.ops)
       table.push([
         label,
         rate(r[0]),
@@ -196,6 +220,7 @@ export default async function () {
         ratio(rate(r[0]) / rate(r[1])),
         `${r[0].p50.toFixed(1)} / ${r[1].p50.toFixed(1)}`,
         `${Math.round(cpu(r[0]))} / ${Math.round(cpu(r[1]))}`,
+        `${Math.round(client(r[0]))} / ${Math.round(client(r[1]))}`,
         `${r[0].errors} / ${r[1].errors}`,
       ])
     }
@@ -215,8 +240,8 @@ export default async function () {
       return solo[side].com.atproto.repo.getRecord({ repo: didOf(solo[side]), collection: COLLECTION, rkey })
     })
     printTable(
-      `PDS over HTTP with @atproto/api, ${SECONDS} s per row per side after ${WARMUP} s warm-up (ours / official)`,
-      ['row', 'ours ops/s', 'official ops/s', 'ratio', 'p50 ms', 'server CPU µs/op', 'errors'],
+      `PDS over HTTP with @atproto/api (${FETCH} fetch), ${SECONDS} s per row per side after ${WARMUP} s warm-up (ours / official)`,
+      ['row', 'ours ops/s', 'official ops/s', 'ratio', 'p50 ms', 'server CPU µs/op', 'client CPU µs/op', 'errors'],
       table,
     )
 

@@ -5,13 +5,15 @@
  * methods that write or call out; it sends a reader the method, its validated params and the viewer's DID,
  * and gets the JSON answer back as bytes (transferred, not copied).
  *
- * A request goes to the reader with the fewest in flight, except when nothing else is in flight: then the
- * pool answers it on the main thread, with the same code over its own read-only connection (read-worker.ts),
- * because handing a lone request to a thread and back costs more than the thread saves (two wake-ups). A
- * request answered there counts as in flight until the event loop turns, so requests arriving together
- * still spread over the readers. Until a reader has started (loading the code takes a moment) `run`
- * returns undefined and the caller answers on the main thread, so an AppView serves from its first second.
- * A reader that dies fails its requests (500) and is replaced.
+ * Requests wait in one queue here, and a reader is handed the next one when it has room (perReader): no
+ * request waits behind a slow one (a long answer, a GC pause, a thread the OS has parked) while another
+ * reader could take it, as they would if each request went to a reader's own queue on arrival. When
+ * nothing else is in flight the pool answers a request on the main thread instead, with the same code over
+ * its own read-only connection (read-worker.ts), because handing a lone request to a thread and back costs
+ * more than the thread saves (two wake-ups). A request answered there counts as in flight until the event
+ * loop turns, so requests arriving together still go to the readers. Until a reader has started (loading
+ * the code takes a moment) `run` returns undefined and the caller answers on the main thread, so an AppView
+ * serves from its first second. A reader that dies fails its requests (500) and is replaced.
  *
  * Readers see every write the main thread has committed before the request was sent, so a client reads its
  * own mutes and seen-markers; a request that spans several statements may see indexing progress between
@@ -44,6 +46,15 @@ export type FromReader =
 const WORKER_URL = new URL('./read-worker.ts', import.meta.url).href
 const MAX_RESPAWNS = 3
 
+/**
+ * Requests a reader holds at once. On SQLite a reader answers one at a time: the one it answers and the
+ * next, so it never waits for this thread between two (with only one it did, twice the wake-ups). On
+ * PostgreSQL its requests overlap their round trips over its connections (4): with 2 it mostly waited.
+ */
+function perReader(dbUrl: string): number {
+  return dbUrl.startsWith('sqlite:') ? 2 : 8
+}
+
 /** Workers load TypeScript through tsx when this file is TypeScript (the way every Stratus service runs). */
 function bootstrapCode(url: string): string {
   const load = `import(${JSON.stringify(url)})`
@@ -54,6 +65,10 @@ function bootstrapCode(url: string): string {
 interface Pending {
   resolve(r: HandlerOutput): void
   reject(err: unknown): void
+}
+
+interface Queued extends Pending {
+  msg: ToReader
 }
 
 class Reader {
@@ -76,6 +91,8 @@ class Reader {
 
 export class ReadPool {
   #readers: Reader[] = []
+  /** Requests no reader has taken yet, oldest first. */
+  #queue: Queued[] = []
   #next = 1
   #closed = false
   #respawns = 0
@@ -88,6 +105,7 @@ export class ReadPool {
   #mainBusy = 0
 
   #data: ReaderData | undefined
+  #perReader = 2
 
   constructor(
     readonly size: number,
@@ -97,6 +115,7 @@ export class ReadPool {
   /** Starts the threads (once the database is migrated and image URLs are known). */
   start(data: ReaderData): void {
     this.#data = data
+    this.#perReader = perReader(data.dbUrl)
     // a lone request needs one connection; two let a request's concurrent statements overlap (PostgreSQL)
     this.#main = readerAnswers(data, { poolSize: 2 })
     for (let i = 0; i < this.size; i++) this.#spawn()
@@ -109,21 +128,32 @@ export class ReadPool {
 
   /** The answer (from a reader, or this thread when idle), or undefined when no reader is ready (run it yourself). */
   run(req: ReadRequest): Promise<HandlerOutput> | undefined {
-    let best: Reader | undefined
-    let inflight = this.#mainBusy
+    let ready = false
+    let inflight = this.#mainBusy + this.#queue.length
     for (const r of this.#readers) {
       inflight += r.inflight.size
-      if (r.ready && (!best || r.inflight.size < best.inflight.size)) best = r
+      ready ||= r.ready
     }
-    if (!best) return undefined
+    if (!ready) return undefined
     if (inflight === 0 && this.#main) return this.#runHere(this.#main, req)
-    const reader = best
-    const id = this.#next++
-    const msg: ToReader = { id, nsid: req.nsid, params: req.params, viewer: req.viewer }
+    const msg: ToReader = { id: this.#next++, nsid: req.nsid, params: req.params, viewer: req.viewer }
     return new Promise((resolve, reject) => {
-      reader.inflight.set(id, { resolve, reject })
-      reader.worker.postMessage(msg)
+      this.#queue.push({ msg, resolve, reject })
+      this.#dispatch()
     })
+  }
+
+  /** Hands queued requests, oldest first, to the ready readers with room (the least busy first). */
+  #dispatch(): void {
+    while (this.#queue.length > 0) {
+      let best: Reader | undefined
+      for (const r of this.#readers)
+        if (r.ready && r.inflight.size < this.#perReader && (!best || r.inflight.size < best.inflight.size)) best = r
+      if (!best) return
+      const q = this.#queue.shift() as Queued
+      best.inflight.set(q.msg.id, q)
+      best.worker.postMessage(q.msg)
+    }
   }
 
   async #runHere(main: ReaderAnswers, req: ReadRequest): Promise<HandlerOutput> {
@@ -139,11 +169,13 @@ export class ReadPool {
   #onMessage = (r: Reader, m: FromReader): void => {
     if (m.type === 'ready') {
       r.ready = true
+      this.#dispatch()
       return
     }
     const p = r.inflight.get(m.id)
     if (!p) return
     r.inflight.delete(m.id)
+    this.#dispatch()
     this.served++
     try {
       p.resolve(settle(m))
@@ -162,6 +194,13 @@ export class ReadPool {
     this.onError(err)
     void r.worker.terminate()
     if (r.ready || this.#respawns++ < MAX_RESPAWNS) this.#spawn()
+    else if (this.#readers.length === 0) this.#failQueued(new Error('no reader thread', { cause: err }))
+  }
+
+  #failQueued(err: Error): void {
+    const queued = this.#queue
+    this.#queue = []
+    for (const q of queued) q.reject(err)
   }
 
   #spawn(): void {
@@ -173,6 +212,7 @@ export class ReadPool {
     const readers = this.#readers
     this.#readers = []
     for (const r of readers) for (const p of r.inflight.values()) p.reject(new Error('reader pool closed'))
+    this.#failQueued(new Error('reader pool closed'))
     await Promise.all(readers.map((r) => r.worker.terminate()))
     await this.#main?.close()
     this.#main = undefined
