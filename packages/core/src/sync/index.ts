@@ -46,7 +46,8 @@
  * ## Going faster
  * - `verifier`: a `CommitVerifier` proves commits (signature + sync 1.1 inversion, `proveCommit`) as they are
  *   read, e.g. on worker threads, while your handler works on earlier batches; the result is matched with
- *   the repository state in stream order, so what is verified does not change.
+ *   the repository state in stream order, so what is verified does not change. `@stratus/core/sync/prove`
+ *   exports `proveCommit` alone, for worker threads that need not load the whole kit.
  * - `persistInHandler`: your `onEvents(events, ack)` stores `ack.cursor` and `ack.repos` in the same
  *   transaction as the events (exactly once in effect across crashes, one commit per batch).
  *

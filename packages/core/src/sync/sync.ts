@@ -239,7 +239,7 @@ export class Sync {
       try {
         for (const item of items) {
           if (this.#abort.signal.aborted) break
-          await this.#yieldSometimes()
+          if (performance.now() - this.#lastYield >= YIELD_MS) await this.#yield()
           await this.#processItem(item)
           if (this.#pending.length >= (this.#opts.batchSize ?? 500)) await this.#flush()
         }
@@ -255,9 +255,7 @@ export class Sync {
    * Lets the event loop run every few milliseconds: checks can complete without real I/O for long
    * stretches, and the verifier's answers (and everything else in the process) must get through.
    */
-  async #yieldSometimes(): Promise<void> {
-    const now = performance.now()
-    if (now - this.#lastYield < YIELD_MS) return
+  async #yield(): Promise<void> {
     await new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve)))
     this.#lastYield = performance.now()
   }
@@ -294,7 +292,7 @@ export class Sync {
       case 'sync': {
         const did = msg.type === 'commit' ? msg.repo : msg.did
         if (!this.#filter.wantsDid(did)) return
-        const state = await this.#states.get(did)
+        const state = this.#states.peek(did) ?? (await this.#states.get(did))
         if (!state) await this.#firstSeen(did)
         // Its turn has come: prove it here rather than wait for a verifier that has not started on it.
         if (pending && !pending.settled && msg.type === 'commit') this.#opts.verifier?.withdraw?.(msg)

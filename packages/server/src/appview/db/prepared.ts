@@ -70,6 +70,11 @@ function multiRowSql(sql: string, params: number, rows: number): string | undefi
   return `${sql.slice(0, open)}${tuples.join(', ')}${sql.slice(close + 1)}`
 }
 
+/** SQLite has no booleans and no arrays: 0/1, and lists as JSON (for json_each). */
+function sqliteValue(v: unknown): unknown {
+  return typeof v === 'boolean' ? (v ? 1 : 0) : Array.isArray(v) ? JSON.stringify(v) : v
+}
+
 /** `column IN <the list passed as argument i>`, one statement whatever the list's length. */
 export function inList(dialect: 'sqlite' | 'postgres', column: string, arg: string): RawBuilder<boolean> {
   return dialect === 'sqlite'
@@ -106,8 +111,7 @@ export function prepared<R = Record<string, unknown>>(
   const params = (c: Compiled, args: unknown[], sqlite: boolean): unknown[] =>
     c.slots.map((s) => {
       const v = 'arg' in s ? args[s.arg] : s.value
-      if (!sqlite) return v
-      return typeof v === 'boolean' ? (v ? 1 : 0) : Array.isArray(v) ? JSON.stringify(v) : v
+      return sqlite ? sqliteValue(v) : v
     })
   const exec = async (ctx: StatementCtx, args: unknown[]): Promise<QueryResult<R> | { rows: R[]; changes: number }> => {
     if (ctx.pending && ctx.pending.size > 0) await ctx.pending.flush()
@@ -145,9 +149,16 @@ export function prepared<R = Record<string, unknown>>(
         let i = 0
         if (multi) {
           const values: unknown[] = new Array(perRow * SQLITE_ROWS)
+          const slots = c.slots
           for (; i + SQLITE_ROWS <= rows.length; i += SQLITE_ROWS) {
             let k = 0
-            for (let r = i; r < i + SQLITE_ROWS; r++) for (const v of params(c, rows[r], true)) values[k++] = v
+            for (let r = i; r < i + SQLITE_ROWS; r++) {
+              const args = rows[r]
+              for (let j = 0; j < perRow; j++) {
+                const s = slots[j]
+                values[k++] = sqliteValue('arg' in s ? args[s.arg] : s.value)
+              }
+            }
             multi.run(values)
           }
         }

@@ -3,6 +3,7 @@ import { type Keypair, Secp256k1Keypair } from '@stratus/core/crypto'
 import { type CommitMessage, type CommitProof, claimedPrevData, proveCommit } from '@stratus/core/sync'
 import { FakeNetwork, post } from '../../../../core/src/sync/test-util.ts'
 import { VerifyPool } from './verify-pool.ts'
+import { packJobs, packResults, unpackJobs, unpackResults } from './verify-wire.ts'
 
 /** A genesis commit and `n` more, each creating one post. */
 function commits(n: number): { key: Keypair; msgs: CommitMessage[] } {
@@ -16,6 +17,45 @@ function commits(n: number): { key: Keypair; msgs: CommitMessage[] } {
 
 const plain = (p: CommitProof | undefined) =>
   p && { ...p, records: p.ok ? [...p.records].map(([k, v]) => [k, Buffer.from(v).toString('hex')]) : undefined }
+
+describe('verify wire', () => {
+  it('carries creates, updates and deletes (CIDs as bytes) and their proofs across unchanged', () => {
+    const net = new FakeNetwork()
+    const { acct, msg } = net.genesis('alice', [post('3kaaaaaaaa000', 'first'), post('3kaaaaaaaa001', 'second')])
+    const edited = post('3kaaaaaaaa000', 'edited') as { collection: string; rkey: string; record: unknown }
+    const update = {
+      action: 'update' as const,
+      collection: edited.collection,
+      rkey: edited.rkey,
+      record: edited.record,
+    }
+    const del = { action: 'delete' as const, collection: 'app.bsky.feed.post', rkey: '3kaaaaaaaa001' }
+    const msgs = [msg, net.commit(acct, [update, del])]
+    const jobs = msgs.map((m) => ({ msg: m, signingKey: acct.key.did(), prevData: claimedPrevData(m) as never }))
+    const back = unpackJobs(structuredClone(packJobs(7, jobs)))
+    for (let i = 0; i < jobs.length; i++) {
+      const [a, b] = [jobs[i].msg, back[i].msg]
+      expect([b.repo, b.rev, b.since, b.commit.toString(), String(b.prevData)]).toEqual([
+        a.repo,
+        a.rev,
+        a.since,
+        a.commit.toString(),
+        String(jobs[i].prevData),
+      ])
+      expect(b.ops.map((o) => [o.action, o.path, String(o.cid), String(o.prev)])).toEqual(
+        a.ops.map((o) => [o.action, o.path, String(o.cid), String(o.prev)]),
+      )
+      expect(Buffer.from(b.blocks).equals(Buffer.from(a.blocks))).toBe(true)
+    }
+    expect(msgs[1].ops.map((o) => o.action).sort()).toEqual(['delete', 'update'])
+    const proofs = back.map((j, i) => (i === 0 ? proveCommit(j.msg, j.signingKey, j.prevData) : null))
+    proofs.push({ ok: false, signingKey: 'k', prevData: 'p', code: 'bad-signature', message: 'nope' })
+    const answered = unpackResults(structuredClone(packResults(7, [...back, back[0]], proofs)), [...jobs, jobs[0]])
+    expect(plain(answered[0])).toEqual(plain(proveCommit(jobs[0].msg, jobs[0].signingKey, jobs[0].prevData)))
+    expect(answered[1]).toBeUndefined()
+    expect(answered[2]).toMatchObject({ ok: false, code: 'bad-signature', message: 'nope' })
+  })
+})
 
 describe('VerifyPool', () => {
   let pool: VerifyPool | undefined
