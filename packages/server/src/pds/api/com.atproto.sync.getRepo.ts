@@ -27,7 +27,7 @@ export default function register(router: XrpcRouter, ctx: PdsContext): void {
       const blocks =
         since !== undefined && 'blocksSince' in store
           ? (store as AccountBlockStore).blocksSince(since)
-          : [...repoBlocks(store, root.cid)]
+          : [...repoBlocks('snapshot' in store ? (store as AccountBlockStore).snapshot() : store, root.cid)]
       return { encoding: 'application/vnd.ipld.car', body: writeCar([root.cid], blocks) }
     },
     { auth: syncAuth(ctx) },

@@ -14,7 +14,14 @@
  * random index page per block). Each row also keeps the rev that last added it, for getRepo `since`.
  */
 import { CID } from '@stratus/core/data'
-import { type BlockStore, type CommitData, RepoError, type RepoRoot, refChanges } from '@stratus/core/repo'
+import {
+  type BlockStore,
+  type CommitData,
+  type ReadableBlockStore,
+  RepoError,
+  type RepoRoot,
+  refChanges,
+} from '@stratus/core/repo'
 import type { PdsDatabase } from '../db/index.ts'
 
 const SQL = {
@@ -25,6 +32,8 @@ const SQL = {
     ON CONFLICT (repo, cid) DO UPDATE SET refs = max(refs, 0) + excluded.refs, rev = excluded.rev`,
   addRefs: 'UPDATE repo_block SET refs = max(refs, 0) + ? WHERE repo = ? AND cid = ?',
   since: 'SELECT cid, bytes FROM repo_block WHERE repo = ? AND refs > 0 AND (rev IS NULL OR rev > ?)',
+  // used only in raw (array) mode: `raw()` sticks to the cached statement
+  live: 'SELECT cid, bytes FROM repo_block WHERE repo = ? AND refs > 0',
   insertRoot: 'INSERT INTO repo_root (did, cid, rev, commit_bytes, indexed_at) VALUES (?, ?, ?, ?, ?) RETURNING id',
   updateRoot: 'UPDATE repo_root SET cid = ?, rev = ?, commit_bytes = ?, indexed_at = ? WHERE id = ?',
 }
@@ -153,6 +162,21 @@ export class AccountBlockStore implements BlockStore {
       { cid: toCid(head.cid), bytes: view(head.commit_bytes) },
       ...rows.map((r) => ({ cid: toCid(r.cid), bytes: view(r.bytes) })),
     ]
+  }
+
+  /**
+   * Every live block at once, for reading the whole repository (getRepo): one statement walks the account's
+   * index range instead of one lookup per block (~8 µs each; getRepo of 10k records 127 → 93 ms). Read it in
+   * the same synchronous step as the root it will be walked from.
+   */
+  snapshot(): ReadableBlockStore {
+    const id = this.repoId()
+    const blocks = new Map<string, Uint8Array>()
+    if (id !== null)
+      for (const [cid, bytes] of this.db.stmt(SQL.live).raw().iterate(id) as Iterable<[Buffer, Uint8Array]>)
+        blocks.set(cid.toString('latin1'), view(bytes))
+    const get = (cid: CID) => blocks.get(Buffer.from(cid.bytes).toString('latin1')) ?? this.get(cid)
+    return { get, has: (cid) => get(cid) !== undefined }
   }
 
   /**
