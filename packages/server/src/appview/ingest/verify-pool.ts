@@ -93,6 +93,8 @@ export class VerifyPool implements CommitVerifier {
   readonly #onError: (err: unknown) => void
   /** Jobs withdrawn by the kit (proved inline). */
   withdrawn = 0
+  proved = 0
+  dbgT0 = performance.now()
 
   constructor(opts: VerifyPoolOptions = {}) {
     this.#size = opts.workers ?? Math.max(1, Math.min(4, availableParallelism() - 1))
@@ -201,6 +203,7 @@ export class VerifyPool implements CommitVerifier {
 
   #onBatch = (w: PoolWorker, b: ResultBatch | 'ready'): void => {
     if (b === 'ready') {
+      if (process.env.VPDBG) process.stderr.write(`[vp] ready at ${(performance.now() - this.dbgT0).toFixed(0)} ms\n`)
       w.ready = true
       this.#post(w)
       return
@@ -211,6 +214,7 @@ export class VerifyPool implements CommitVerifier {
     w.inflightJobs -= sent.jobs.length
     this.#deaths = 0
     const proofs = unpackResults(b, sent.jobs)
+    this.proved += proofs.length
     for (let i = 0; i < proofs.length; i++) sent.resolves[i](proofs[i])
     if (w.inflight.size <= this.#inflight / 2) this.#post(w)
   }
