@@ -447,11 +447,7 @@ export class Sync {
       let delay = 100
       while (true) {
         try {
-          const dt = performance.now()
-          const v = this.#opts.verifier as unknown as { withdrawn: number; proved: number }
-          if (process.env.VPDBG) process.stderr.write(`[sync] flush ${events.length} at ${dt.toFixed(0)} withdrawn ${v?.withdrawn} proved ${v?.proved}\n`)
           await this.#handler(events, ack)
-          if (process.env.VPDBG) process.stderr.write(`[sync]   handler ${(performance.now() - dt).toFixed(0)} ms\n`)
           break
         } catch (err) {
           this.#report(err, 'handler')

@@ -33,6 +33,17 @@ const BUSY_BATCH = 256
 export function createIngester(opts: IngesterOptions): Sync {
   const batchSize = opts.batchSize ?? 8000
   const checkpointer = new Checkpointer(opts.indexer.appDb.database.sqlite)
+  const pool =
+    opts.verifyWorkers === 0
+      ? undefined
+      : new VerifyPool({
+          workers: opts.verifyWorkers,
+          // a worker keeps proving through a whole batch's transaction (no messages get through meanwhile)
+          inflight: Math.max(1024, batchSize / 2),
+          onError: opts.onError,
+        })
+  /** Indexing time per event, ms (moving average of busy batches): how long the workers go without us. */
+  let eventMs = 0.1
   const sync = createSync({
     relay: opts.relay,
     messages: opts.messages,
@@ -44,19 +55,16 @@ export function createIngester(opts: IngesterOptions): Sync {
     maxQueued: batchSize * 2,
     backfill: opts.backfill === false ? 'none' : 'first-seen',
     onEvents: async (events, ack) => {
+      pool?.reserve(events.length * eventMs)
+      const t = performance.now()
       await opts.indexer.apply(events, (ctx) => opts.store.saveAck(ctx, ack))
-      if (events.length >= BUSY_BATCH) checkpointer.start()
+      if (events.length >= BUSY_BATCH) {
+        eventMs += 0.5 * ((performance.now() - t) / events.length - eventMs)
+        checkpointer.start()
+      }
     },
     persistInHandler: true,
-    verifier:
-      opts.verifyWorkers === 0
-        ? undefined
-        : new VerifyPool({
-            workers: opts.verifyWorkers,
-            // a worker keeps proving through a whole batch's transaction (no messages get through meanwhile)
-            inflight: Math.max(1024, batchSize / 2),
-            onError: opts.onError,
-          }),
+    verifier: pool,
     onError: opts.onError,
   })
   const stop = sync.stop.bind(sync)

@@ -104,4 +104,17 @@ describe('VerifyPool', () => {
     expect(d).toBeUndefined()
     expect(pool.withdrawn).toBe(1)
   })
+  it('reserve posts at once the newest half of the waiting jobs, which can then no longer be withdrawn', async () => {
+    const { key, msgs } = commits(40)
+    pool = new VerifyPool({ workers: 1, startAfter: 1 })
+    const prove = (m: CommitMessage) => (pool as VerifyPool).prove(m, key.did(), claimedPrevData(m) as never)
+    expect((await prove(msgs[0]))?.ok).toBe(true) // the worker is loaded and ready
+    const pending = msgs.slice(1).map(prove)
+    pool.reserve(60_000) // same turn: nothing posted otherwise
+    for (const m of msgs.slice(1)) pool.withdraw(m)
+    const proofs = await Promise.all(pending)
+    expect(pool.withdrawn).toBe(20)
+    expect(proofs.slice(0, 20).every((p) => p === undefined)).toBe(true)
+    expect(proofs.slice(20).every((p) => p?.ok)).toBe(true)
+  })
 })

@@ -6,7 +6,9 @@
  * the newest end, a few at a time, while the sync kit works from the oldest end: when it reaches a commit
  * whose job has not been posted it withdraws it and proves it inline. So the main thread and the workers
  * share the proofs without waiting for each other, whichever is faster taking the larger part, and nothing
- * is proved twice. Workers start on first real load (more than `startAfter` commits requested), so a quiet
+ * is proved twice. Before each indexing transaction (which holds the main thread, so nothing is posted or
+ * answered meanwhile) the ingester tops each worker up to what it can prove in that time (`reserve`).
+ * Workers start on first real load (more than `startAfter` commits requested), so a quiet
  * AppView — and almost every test — runs none, and get jobs once loaded. A worker that dies declines its
  * jobs and is not replaced after repeated deaths; the kit falls back to inline proofs. Workers load
  * TypeScript through tsx when this file is TypeScript.
@@ -91,10 +93,10 @@ export class VerifyPool implements CommitVerifier {
   /** Most batches in flight per worker. */
   readonly #inflight: number
   readonly #onError: (err: unknown) => void
+  /** A worker's time per proof, ms (moving average of what workers report). */
+  #jobMs = 0.25
   /** Jobs withdrawn by the kit (proved inline). */
   withdrawn = 0
-  proved = 0
-  dbgT0 = performance.now()
 
   constructor(opts: VerifyPoolOptions = {}) {
     this.#size = opts.workers ?? Math.max(1, Math.min(4, availableParallelism() - 1))
@@ -182,14 +184,32 @@ export class VerifyPool implements CommitVerifier {
   }
 
   /**
-   * Gives a worker the newest unposted jobs, up to its share, as batches oldest first: the kit, coming
-   * from older commits, reaches the start of that stretch first, and the worker has done it first.
+   * The main thread is about to be busy for about `ms` (an indexing transaction): no answers get through
+   * and no jobs are posted meanwhile, so a worker holding less than that much work would run dry. Give
+   * each worker what it can prove in that time beyond what it holds, from the newest jobs as usual but at
+   * most half of those not posted, so the kit, coming from the oldest, does not reach them soon after.
    */
+  reserve(ms: number): void {
+    for (const w of this.#workers) {
+      if (!w.ready) continue
+      const n = Math.min(Math.ceil(ms / this.#jobMs) - w.inflightJobs, Math.floor(this.#byMsg.size / 2))
+      if (n > 0) this.#send(w, this.#newest(n))
+    }
+  }
+
+  /** Gives a worker the newest unposted jobs, up to its share. */
   #post(w: PoolWorker): void {
     if (!w.ready) return
     const room = (this.#inflight - w.inflight.size) * BATCH
     if (room <= 0 || this.#byMsg.size === 0) return
-    const stretch = this.#newest(Math.min(room, Math.max(BATCH, this.#inflight * BATCH - w.inflightJobs)))
+    this.#send(w, this.#newest(Math.min(room, Math.max(BATCH, this.#inflight * BATCH - w.inflightJobs))))
+  }
+
+  /**
+   * Posts a stretch of jobs as batches oldest first: the kit, coming from older commits, reaches the start
+   * of that stretch first, and the worker has done it first.
+   */
+  #send(w: PoolWorker, stretch: Queued[]): void {
     for (let i = 0; i < stretch.length; i += BATCH) {
       const part = stretch.slice(i, i + BATCH)
       const id = this.#nextId++
@@ -203,7 +223,6 @@ export class VerifyPool implements CommitVerifier {
 
   #onBatch = (w: PoolWorker, b: ResultBatch | 'ready'): void => {
     if (b === 'ready') {
-      if (process.env.VPDBG) process.stderr.write(`[vp] ready at ${(performance.now() - this.dbgT0).toFixed(0)} ms\n`)
       w.ready = true
       this.#post(w)
       return
@@ -212,9 +231,9 @@ export class VerifyPool implements CommitVerifier {
     if (!sent) return
     w.inflight.delete(b.id)
     w.inflightJobs -= sent.jobs.length
+    if (b.ms !== undefined && sent.jobs.length > 0) this.#jobMs += 0.1 * (b.ms / sent.jobs.length - this.#jobMs)
     this.#deaths = 0
     const proofs = unpackResults(b, sent.jobs)
-    this.proved += proofs.length
     for (let i = 0; i < proofs.length; i++) sent.resolves[i](proofs[i])
     if (w.inflight.size <= this.#inflight / 2) this.#post(w)
   }

@@ -20,6 +20,8 @@ export interface ResultBatch {
   id: number
   /** Per proved job: its data root; per failed job: code, message. */
   strs: string[]
+  /** Time the worker spent proving the batch, ms (set by the worker). */
+  ms?: number
   buf: ArrayBuffer
 }
 

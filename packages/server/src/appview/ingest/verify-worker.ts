@@ -9,6 +9,7 @@ import { type JobBatch, packResults, unpackJobs } from './verify-wire.ts'
 const port = parentPort
 if (port) {
   port.on('message', (batch: JobBatch) => {
+    const t0 = performance.now()
     const jobs = unpackJobs(batch)
     const proofs = jobs.map((j): CommitProof | null => {
       try {
@@ -18,6 +19,7 @@ if (port) {
       }
     })
     const out = packResults(batch.id, jobs, proofs)
+    out.ms = performance.now() - t0
     port.postMessage(out, [out.buf])
   })
   port.postMessage('ready')
