@@ -71,6 +71,15 @@ describe('reader threads', () => {
       expect(pool?.served).toBe(served + 3)
       const texts = outs.map((o) => new TextDecoder().decode(o?.body as Uint8Array))
       expect(texts.map((t) => JSON.parse(t))).toEqual(Array(4).fill({ uri, cid: expect.any(String), value }))
+      // a burst: the reader holds two at a time (SQLite), the rest wait in the pool's queue, oldest first,
+      // until it has room — none is parked behind a reader that is busy
+      const burst = Array.from({ length: 8 }, () => pool?.run(req))
+      expect(pool?.queued).toBe(5) // 8 - 1 answered here - 2 in the reader's hands
+      const answers = await Promise.all(burst)
+      expect(pool?.queued).toBe(0)
+      expect(pool?.served).toBe(served + 3 + 7)
+      for (const a of answers)
+        expect(JSON.parse(new TextDecoder().decode(a?.body as Uint8Array))).toMatchObject({ uri })
     } finally {
       await av.close()
       rmSync(dir, { recursive: true, force: true })

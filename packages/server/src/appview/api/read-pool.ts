@@ -126,6 +126,11 @@ export class ReadPool {
     return this.#readers.filter((r) => r.ready).length
   }
 
+  /** Requests waiting for a reader with room. */
+  get queued(): number {
+    return this.#queue.length
+  }
+
   /** The answer (from a reader, or this thread when idle), or undefined when no reader is ready (run it yourself). */
   run(req: ReadRequest): Promise<HandlerOutput> | undefined {
     let ready = false
