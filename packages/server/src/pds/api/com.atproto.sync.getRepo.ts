@@ -1,6 +1,6 @@
 /**
- * com.atproto.sync.getRepo: the repository as a CAR (root = the head commit), streamed in ~64 KiB chunks.
- * The block list is read in one synchronous step so the export is one consistent commit even if the account
+ * com.atproto.sync.getRepo: the repository as a CAR (root = the head commit), streamed in chunks.
+ * The blocks are read in one synchronous step so the export is one consistent commit even if the account
  * writes (and garbage-collects old blocks) while the client is still downloading.
  *
  * Without `since`: every block reachable from the head, in tree order. With `since` (a rev the client
@@ -24,11 +24,12 @@ export default function register(router: XrpcRouter, ctx: PdsContext): void {
       assertRepoAvailable(ctx, did, auth)
       const root = repoRoot(ctx, did)
       const store = repoReader(ctx).blockStore(did)
-      const blocks =
-        since !== undefined && 'blocksSince' in store
-          ? (store as AccountBlockStore).blocksSince(since)
-          : [...repoBlocks('snapshot' in store ? (store as AccountBlockStore).snapshot() : store, root.cid)]
-      return { encoding: 'application/vnd.ipld.car', body: writeCar([root.cid], blocks) }
+      const own = 'exportCar' in store ? (store as AccountBlockStore) : undefined
+      const body =
+        since !== undefined && own
+          ? writeCar([root.cid], own.blocksSince(since))
+          : (own?.exportCar() ?? writeCar([root.cid], [...repoBlocks(store, root.cid)]))
+      return { encoding: 'application/vnd.ipld.car', body }
     },
     { auth: syncAuth(ctx) },
   )

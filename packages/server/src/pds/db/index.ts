@@ -24,26 +24,27 @@
  *
  * WAL checkpoints: SQLite's automatic checkpoint runs inside the COMMIT that crosses the threshold, so one
  * write in ~50 used to wait for a few thousand page copies and two fsyncs before it could answer. Instead,
- * every {@link CHECKPOINT_EVERY} write transactions a PASSIVE checkpoint is queued with setImmediate, which
- * runs after the write's response has been handed to the socket. The automatic one stays on at a higher
+ * every {@link CHECKPOINT_EVERY} write transactions a PASSIVE checkpoint starts in a worker thread and the
+ * main thread finishes it between requests (see checkpoint.ts). The automatic one stays on at a higher
  * threshold as a safety net. Durability is unchanged: a COMMIT is in the WAL file before it returns either
- * way. (Measured and dropped: the same checkpoints from a worker thread with its own connection. Commits
- * during the worker's fsyncs keep the WAL from ever restarting under load, so it streams through new file
- * space instead of reusing the same hot pages, and that cost more CPU per write than it saved.)
+ * way.
  */
 import type BetterSqlite3 from 'better-sqlite3'
 import type { Kysely } from 'kysely'
 import { type Database, migrate, openDatabase } from '../../db/index.ts'
+import { WalCheckpointer } from './checkpoint.ts'
 import { pdsMigrations } from './migrations/index.ts'
 
 export { pdsMigrations } from './migrations/index.ts'
 export type { AccountRow, RefreshTokenRow } from './schema.ts'
 
 /**
- * Write transactions between two queued WAL checkpoints (see the module comment). 200 (a WAL of ~16 MB for
- * createRecords of ~20 pages) measured no better than 100 in A/B runs.
+ * Write transactions between two WAL checkpoints (see the module comment). With the copying in a worker,
+ * the main thread's share is about the same per checkpoint whatever their spacing, so fewer is better:
+ * 300 (a WAL of ~25–35 MB for createRecords of ~20 pages) beat 100 in 3 of 3 A/B pairs (1 writer: 463–772
+ * vs 282–511 createRecord/s on a loaded machine, server CPU 740–780 vs 870–1,310 µs/op).
  */
-const CHECKPOINT_EVERY = 100
+const CHECKPOINT_EVERY = 300
 /** SQLite's own checkpoint threshold, a backstop far above what CHECKPOINT_EVERY lets the WAL reach. */
 const AUTO_CHECKPOINT_PAGES = 10_000
 
@@ -122,16 +123,9 @@ export async function openPdsDatabase(opts: OpenPdsDatabaseOptions): Promise<Pds
     return out
   }
   let commits = 0
-  let queued = false
-  const checkpoint = () => {
-    queued = false
-    if (sqlite.open && !sqlite.inTransaction) sqlite.pragma('wal_checkpoint(PASSIVE)')
-  }
+  const checkpointer = onDisk ? new WalCheckpointer(sqlite) : undefined
   const committed = () => {
-    if (onDisk && ++commits % CHECKPOINT_EVERY === 0 && !queued) {
-      queued = true
-      setImmediate(checkpoint)
-    }
+    if (checkpointer && ++commits % CHECKPOINT_EVERY === 0) checkpointer.request()
     if (pending.length === 0) return
     const run = pending
     pending = []
@@ -180,6 +174,9 @@ export async function openPdsDatabase(opts: OpenPdsDatabaseOptions): Promise<Pds
         if (sqlite.inTransaction) commit.run()
       }
     },
-    close: () => database.close(),
+    async close() {
+      await checkpointer?.close()
+      await database.close()
+    },
   }
 }
