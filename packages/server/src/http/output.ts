@@ -29,12 +29,12 @@ export function resultReply(result: HandlerResult, checkJson?: (body: unknown) =
     const serialised = body instanceof Uint8Array
     checkJson?.(serialised ? JSON.parse(utf8Decoder.decode(body)) : body)
     headers['content-type'] = baseType(encoding) === 'application/json' ? JSON_TYPE : encoding
-    const bytes = serialised ? body : utf8.encode(lexStringify(body as LexValue))
+    const bytes = serialised ? body : utf8(lexStringify(body as LexValue))
     headers['content-length'] = String(bytes.byteLength)
     return { status: 200, headers, body: bytes }
   }
   headers['content-type'] = encoding
-  if (typeof body === 'string') return bytesReply(headers, utf8.encode(body))
+  if (typeof body === 'string') return bytesReply(headers, utf8(body))
   if (body instanceof Uint8Array) return bytesReply(headers, body)
   if (body instanceof ReadableStream) return { status: 200, headers, body }
   if (isAsyncIterable(body)) return { status: 200, headers, body: streamFromAsyncIterable(body) }
@@ -42,7 +42,8 @@ export function resultReply(result: HandlerResult, checkJson?: (body: unknown) =
   throw new TypeError(`handler returned a ${typeof body} body for non-JSON encoding ${encoding}`)
 }
 
-const utf8 = new TextEncoder()
+/** UTF-8 bytes; a Buffer (small ones share node's pool), several times cheaper than TextEncoder on Node 20. */
+const utf8 = (s: string): Uint8Array => Buffer.from(s, 'utf8')
 const utf8Decoder = new TextDecoder()
 
 function bytesReply(headers: Record<string, string>, body: Uint8Array): Reply {
@@ -65,7 +66,7 @@ export function toXrpcError(err: unknown): { error: XRPCError; internal: boolean
 }
 
 export function errorReply(err: XRPCError, extraHeaders?: Record<string, string>): Reply {
-  const body = utf8.encode(JSON.stringify(err.toJSON()))
+  const body = utf8(JSON.stringify(err.toJSON()))
   const headers: Record<string, string> = {
     ...lowercaseKeys(err.headers),
     ...extraHeaders,

@@ -115,6 +115,11 @@ describe('XRPC router: params', () => {
       200,
       { a: ['x y', 'c d'], b: ['✓', '2'] },
     ])
+    // As URLSearchParams: one leading '?' dropped, empty pairs skipped, malformed escapes kept, bad UTF-8 replaced.
+    expect(await get('/xrpc/com.example.raw??a=%zz&&b&c=%2B+%E2%82%AC&d=%C3&e=%')).toEqual([
+      200,
+      { a: '%zz', b: '', c: '+ €', d: '\uFFFD', e: '%' },
+    ])
     expect(await get('/xrpc/../xrpc/./com.example.raw?a=1')).toEqual([200, { a: '1' }])
     expect((await get('/xrpc/com.ex%61mple.raw?a=1'))[0]).toBe(404)
   })

@@ -115,11 +115,13 @@ export function createXrpcRouter(opts: XrpcRouterOptions = {}): XrpcRouter {
 
   async function dispatch(req: Request): Promise<ReplyOrResponse> {
     const { path, query } = targetOf(req)
-    const nsid = nsidOf(path)
+    // A registered name needs no syntax check (add() made one); anything else gets it.
+    const name = path.startsWith(PREFIX) ? path.slice(PREFIX.length) : undefined
+    const route = name === undefined ? undefined : routes.get(name)
+    const nsid = route ? name : nsidOf(path)
     try {
       if (nsid === undefined) throw new XRPCError(404, 'NotFound', 'Not Found')
       if (nsid === '_health') return await health(req)
-      const route = routes.get(nsid)
       if (!route) {
         if (opts.fallback) return await opts.fallback(req)
         throw new MethodNotImplementedError(`Method not implemented: ${nsid}`)
@@ -279,17 +281,44 @@ function checkVerb(type: Route['type'], req: Request): void {
   })
 }
 
-/** Query parameters: single values as strings, repeated keys as arrays. */
+/**
+ * Query parameters as URLSearchParams parses them: single values as strings, repeated keys as arrays.
+ * Split by hand (a URLSearchParams and its iterator cost more than the split); a malformed escape, which
+ * decodeURIComponent refuses and URLSearchParams keeps as it is, goes through URLSearchParams.
+ */
 function rawParams(query: string): RawParams {
   const out: RawParams = {}
   if (query === '') return out
-  for (const [k, v] of new URLSearchParams(query)) {
-    const prev = out[k]
-    if (prev === undefined) out[k] = v
-    else if (Array.isArray(prev)) prev.push(v)
-    else out[k] = [prev, v]
+  try {
+    // URLSearchParams drops one leading '?' (a target such as '/xrpc/m??a=1').
+    for (let start = query.charCodeAt(0) === 63 ? 1 : 0; start < query.length; ) {
+      let end = query.indexOf('&', start)
+      if (end < 0) end = query.length
+      if (end > start) {
+        const eq = query.indexOf('=', start)
+        if (eq < 0 || eq > end) addParam(out, decodeParam(query.slice(start, end)), '')
+        else addParam(out, decodeParam(query.slice(start, eq)), decodeParam(query.slice(eq + 1, end)))
+      }
+      start = end + 1
+    }
+    return out
+  } catch {
+    const slow: RawParams = {}
+    for (const [k, v] of new URLSearchParams(query)) addParam(slow, k, v)
+    return slow
   }
-  return out
+}
+
+function decodeParam(s: string): string {
+  const spaced = s.includes('+') ? s.replaceAll('+', ' ') : s
+  return spaced.includes('%') ? decodeURIComponent(spaced) : spaced
+}
+
+function addParam(out: RawParams, k: string, v: string): void {
+  const prev = out[k]
+  if (prev === undefined) out[k] = v
+  else if (Array.isArray(prev)) prev.push(v)
+  else out[k] = [prev, v]
 }
 
 /** Spends from every limiter; throws 429 on the first refusal; returns the tightest result for headers. */
