@@ -4,9 +4,11 @@
  *      follows) as a pre-generated firehose — real signed commits, one record per commit, with sync 1.1
  *      proofs — fed through the sync kit (frame decoding, signature + proof verification) into the indexer
  *      on SQLite (and PostgreSQL with APPVIEW_BENCH_PG=1). Reports records/s. The stream is generated once
- *      and cached in the temp directory.
+ *      and cached in the temp directory. The timer starts once the ingester's verification workers are
+ *      loaded (they start with it, as at an AppView's boot; reads() likewise waits for its readers).
  *   2. Reads: getTimeline, getPostThread and getProfile over HTTP with service-auth tokens, 32 concurrent
- *      readers, p50/p99 latency.
+ *      readers, p50/p99 latency. The AppView serves them from its own process on the database part 1 indexed
+ *      (as a deployment would), so neither this client nor the indexing phase's heap shares its main thread.
  *   3. Side by side with the official AppView (@atproto/dev-env TestNetwork: PLC + PDS + @atproto/bsky on
  *      PostgreSQL) on 20 accounts × 20 posts, one viewer following 19: getTimeline(limit 50) p50/p99,
  *      sequential, direct and through each network's own PDS, plus ours behind the official PDS. Each side
@@ -17,7 +19,8 @@
  *      side not run shows '-'), APPVIEW_BENCH_CALLS the timed calls per path (default 300). Profile a side
  *      with NODE_OPTIONS (e.g. --cpu-prof, --trace-gc).
  * Size: APPVIEW_BENCH_SCALE (default 0.005 = 50 accounts, 5k posts, 15k likes, 1.5k follows; 1 = the issue's
- * full network). APPVIEW_BENCH_READS: calls per read method (default 1000).
+ * full network). APPVIEW_BENCH_READS: calls per read method (default 1000). APPVIEW_BENCH_PROFILE=<dir>: CPU
+ * profiles of the read server's threads (--cpu-prof) into that directory.
  */
 import { fork } from 'node:child_process'
 import { Agent, createServer, request } from 'node:http'
@@ -274,6 +277,7 @@ export async function index(dbUrl: string, frames: Uint8Array[], plcUrl: string,
       if (errors++ < 5) process.stderr.write(`  ingest error (${at?.what ?? '?'}): ${(err as Error)?.message ?? err}\n`)
     },
   })
+  await sync.ready() // the verification workers start with the ingester, as at a service's boot
   const t0 = performance.now()
   const cpu0 = process.cpuUsage()
   await sync.start()
@@ -348,22 +352,13 @@ export async function reads(
   dbUrl: string,
   plcUrl: string,
   accounts: Account[],
-  handles: Map<string, string>,
   opts: { readers?: number } = {},
 ) {
-  const av = await startAppView({
-    port: 0,
-    dbUrl,
-    plcUrl,
-    devMode: true,
-    logLevel: 'silent',
-    resolveHandle: async (h) => handles.get(h),
-    readers: opts.readers,
-  })
-  const started = Date.now()
-  while ((av.readers?.ready ?? 0) < (av.readers?.size ?? 0) && Date.now() - started < 120_000)
-    await new Promise((r) => setTimeout(r, 50))
-  const db = av.ctx.db
+  // The AppView runs in its own process, opening the indexed database as `stratus appview` would: the
+  // client's garbage and the indexing phase's heap (the stream) stay out of its main thread.
+  const av = await readServer(dbUrl, plcUrl, opts.readers)
+  const database = openDatabase(dbUrl)
+  const db = (await wrapAppViewDb(database)).db
   const threads = (
     await db.selectFrom('post').select('reply_root').where('reply_root', 'is not', null).limit(200).execute()
   ).map((r) => r.reply_root as string)
@@ -387,21 +382,95 @@ export async function reads(
   await load(accounts.length, 4, (i) => get(`actor=${viewer(i).did}`, viewer(i), 'app.bsky.actor.getProfile'))
   await load(200, 32, (i) => get('limit=50', viewer(i), 'app.bsky.feed.getTimeline'))
   const rows: (string | number)[][] = []
-  // the whole distribution: a tail far above p90 points at stalls (GC, a parked thread), not slow queries
-  const row = (name: string, r: Awaited<ReturnType<typeof load>>) => [name, r.p50, r.p90, r.p99, r.max, r.cpuMs]
   const N = Number(process.env.APPVIEW_BENCH_READS ?? 1000)
-  const timeline = await load(N, 32, (i) => get('limit=50', viewer(i), 'app.bsky.feed.getTimeline'))
-  rows.push(row('getTimeline(limit 50)', timeline))
-  const thread = await load(N, 32, (i) =>
+  // the whole distribution (a tail far above p90 points at stalls: GC, a parked thread), and the CPU per
+  // request of the server process and of this client
+  const timed = async (name: string, call: (i: number) => Promise<void>) => {
+    const server0 = await av.cpuMs()
+    const r = await load(N, 32, call)
+    const server = ((await av.cpuMs()) - server0) / N
+    rows.push([name, r.p50, r.p90, r.p99, r.max, server, r.cpuMs])
+  }
+  await timed('getTimeline(limit 50)', (i) => get('limit=50', viewer(i), 'app.bsky.feed.getTimeline'))
+  await timed('getPostThread', (i) =>
     get(`uri=${encodeURIComponent(threads[i % threads.length])}`, viewer(i), 'app.bsky.feed.getPostThread'),
   )
-  rows.push(row('getPostThread', thread))
-  const profile = await load(N, 32, (i) =>
-    get(`actor=${viewer(i * 7 + 1).did}`, viewer(i), 'app.bsky.actor.getProfile'),
-  )
-  rows.push(row('getProfile', profile))
+  await timed('getProfile', (i) => get(`actor=${viewer(i * 7 + 1).did}`, viewer(i), 'app.bsky.actor.getProfile'))
+  await database.close()
   await av.close()
   return rows
+}
+
+interface ReadServer {
+  url: string
+  did: string
+  /** CPU of the server process (every thread) since it started, ms. */
+  cpuMs(): Promise<number>
+  close(): Promise<void>
+}
+
+/** The AppView for the read phase in a child process (this file, APPVIEW_BENCH_SIDE=reads). */
+async function readServer(dbUrl: string, plcUrl: string, readers?: number): Promise<ReadServer> {
+  const profile = process.env.APPVIEW_BENCH_PROFILE
+  const child = fork(fileURLToPath(import.meta.url), [], {
+    execArgv: ['--import', 'tsx', ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [])],
+    env: {
+      ...process.env,
+      APPVIEW_BENCH_SIDE: 'reads',
+      APPVIEW_BENCH_DB: dbUrl,
+      APPVIEW_BENCH_PLC: plcUrl,
+      APPVIEW_BENCH_READERS: readers === undefined ? '' : String(readers),
+    },
+  })
+  const next = () =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      child.once('message', (m) => resolve(m as Record<string, unknown>))
+      child.once('exit', (code) => reject(new Error(`read server exited with ${code}`)))
+    })
+  const started = (await next()) as { url: string; did: string }
+  return {
+    url: started.url,
+    did: started.did,
+    cpuMs: async () => {
+      const reply = next()
+      child.send('cpu')
+      return (await reply).cpuMs as number
+    },
+    close: async () => {
+      const exited = new Promise((r) => child.once('exit', r))
+      child.send('close')
+      await exited
+    },
+  }
+}
+
+/** The child side of readServer: the AppView on the indexed database, until told to close. */
+async function serveReads(): Promise<void> {
+  const accounts = Array.from({ length: SIZES.accounts }, (_, i) => makeAccount(i))
+  const handles = new Map(accounts.map((a) => [a.handle, a.did]))
+  const readers = process.env.APPVIEW_BENCH_READERS
+  const av = await startAppView({
+    port: 0,
+    dbUrl: process.env.APPVIEW_BENCH_DB as string,
+    plcUrl: process.env.APPVIEW_BENCH_PLC as string,
+    devMode: true,
+    logLevel: 'silent',
+    resolveHandle: async (h) => handles.get(h),
+    readers: readers ? Number(readers) : undefined,
+  })
+  const started = Date.now()
+  while ((av.readers?.ready ?? 0) < (av.readers?.size ?? 0) && Date.now() - started < 120_000)
+    await new Promise((r) => setTimeout(r, 50))
+  process.on('message', async (m) => {
+    if (m === 'cpu') {
+      const { user, system } = process.cpuUsage()
+      process.send?.({ cpuMs: (user + system) / 1000 })
+    } else if (m === 'close') {
+      await av.close()
+      process.exit(0)
+    }
+  })
+  process.send?.({ url: av.url, did: av.did })
 }
 
 export default async function (): Promise<void> {
@@ -428,6 +497,7 @@ export default async function (): Promise<void> {
     const pg = await index(pgUrl, stream.frames, plc.url, handles)
     indexRows.push(indexRow('PostgreSQL', stream.records, pg))
   }
+  stream.frames = [] // ~40 MB at the default scale that the read phase's client need not carry
   printTable(
     'indexing (firehose → verify → index), one record per commit',
     ['db', 'records', 'wall s', 'records/s', 'records/CPU-s', 'indexer share'],
@@ -440,17 +510,17 @@ export default async function (): Promise<void> {
     return
   }
   const load0 = loadavg()[0]
-  const readRows = await reads(sqliteUrl, plc.url, accounts, handles)
+  const readRows = await reads(sqliteUrl, plc.url, accounts)
   printTable(
-    `reads over HTTP, 32 concurrent readers, SQLite, scale ${SCALE} (ms; CPU = server + client in this process; load ${load0.toFixed(1)})`,
-    ['method', 'p50', 'p90', 'p99', 'max', 'CPU/req'],
+    `reads over HTTP, 32 concurrent readers, SQLite, scale ${SCALE} (ms; CPU per request: the AppView's process, the client's; load ${load0.toFixed(1)})`,
+    ['method', 'p50', 'p90', 'p99', 'max', 'server CPU', 'client CPU'],
     readRows,
   )
   if (pgUrl) {
     printTable(
       `reads over HTTP, 32 concurrent readers, PostgreSQL, scale ${SCALE} (ms; load ${loadavg()[0].toFixed(1)})`,
-      ['method', 'p50', 'p90', 'p99', 'max', 'CPU/req'],
-      await reads(pgUrl, plc.url, accounts, handles),
+      ['method', 'p50', 'p90', 'p99', 'max', 'server CPU', 'client CPU'],
+      await reads(pgUrl, plc.url, accounts),
     )
     await dropSchema(pgUrl)
   }
@@ -753,7 +823,12 @@ async function freePort(): Promise<number> {
 
 // A child process of compareWithOfficial: run one side, send the figures, exit.
 const side = process.env.APPVIEW_BENCH_SIDE
-if (side && process.send) {
+if (side === 'reads' && process.send) {
+  serveReads().catch((err) => {
+    console.error(err)
+    process.exit(1)
+  })
+} else if (side && process.send) {
   runSide(side).then(
     (r) => process.send?.(r, () => process.exit(0)),
     (err) => {

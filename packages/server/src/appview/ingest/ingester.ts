@@ -30,7 +30,10 @@ export interface IngesterOptions {
 /** A batch at least this big means real load: start the checkpoint worker. */
 const BUSY_BATCH = 256
 
-export function createIngester(opts: IngesterOptions): Sync {
+/** The sync kit, plus `ready()`: resolves once the verification workers (started with it) are loaded. */
+export type Ingester = Sync & { ready(): Promise<void> }
+
+export function createIngester(opts: IngesterOptions): Ingester {
   const batchSize = opts.batchSize ?? 8000
   const checkpointer = new Checkpointer(opts.indexer.appDb.database.sqlite)
   const pool =
@@ -52,16 +55,17 @@ export function createIngester(opts: IngesterOptions): Sync {
     fetch: opts.fetch,
     filter: { collections: opts.indexer.collections },
     batchSize,
-    maxQueued: batchSize * 2,
+    // one batch read ahead: enough for the workers to prove through a transaction; more only moved proofs
+    // to the main thread (the workers take the newest, the kit proves what they have not reached)
+    maxQueued: batchSize,
     backfill: opts.backfill === false ? 'none' : 'first-seen',
     onEvents: async (events, ack) => {
       pool?.reserve(events.length * eventMs)
+      // before the transaction: the first busy COMMIT would otherwise run the WAL checkpoint itself
+      if (events.length >= BUSY_BATCH) checkpointer.start()
       const t = performance.now()
       await opts.indexer.apply(events, (ctx) => opts.store.saveAck(ctx, ack))
-      if (events.length >= BUSY_BATCH) {
-        eventMs += 0.5 * ((performance.now() - t) / events.length - eventMs)
-        checkpointer.start()
-      }
+      if (events.length >= BUSY_BATCH) eventMs += 0.5 * ((performance.now() - t) / events.length - eventMs)
     },
     persistInHandler: true,
     verifier: pool,
@@ -75,5 +79,5 @@ export function createIngester(opts: IngesterOptions): Sync {
       await checkpointer.close()
     }
   }
-  return sync
+  return Object.assign(sync, { ready: async () => pool?.ready() })
 }

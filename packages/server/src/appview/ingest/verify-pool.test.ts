@@ -64,7 +64,7 @@ describe('VerifyPool', () => {
   })
 
   it('proves on a worker exactly what proveCommit proves inline, failures included', async () => {
-    pool = new VerifyPool({ workers: 1, startAfter: 1 })
+    pool = new VerifyPool({ workers: 1 })
     const { key, msgs } = commits(5)
     const wrongKey = Secp256k1Keypair.create().did()
     const jobs = msgs.map((m, i) => ({ msg: m, key: i === 3 ? wrongKey : key.did() }))
@@ -80,11 +80,18 @@ describe('VerifyPool', () => {
     expect(proofs[3]).toMatchObject({ ok: false, code: 'bad-signature' })
   })
 
-  it('lets a job that has not been posted be withdrawn (resolves undefined), and declines before starting', async () => {
+  it('starts its workers at once: ready() resolves before any job', async () => {
+    pool = new VerifyPool({ workers: 1 })
+    await pool.ready()
+    expect(pool.workers).toBe(1)
+    const { key, msgs } = commits(1)
+    const proof = await pool.prove(msgs[0], key.did(), claimedPrevData(msgs[0]) as never)
+    expect(proof?.ok).toBe(true) // proved on the worker (undefined = left to the caller)
+  })
+
+  it('lets a job that has not been posted be withdrawn (resolves undefined)', async () => {
     const { key, msgs } = commits(3)
-    pool = new VerifyPool({ workers: 1, startAfter: 2 })
-    const first = await pool.prove(msgs[0], key.did(), claimedPrevData(msgs[0]) as never)
-    expect(first).toBeUndefined() // below startAfter: the caller proves inline
+    pool = new VerifyPool({ workers: 1 })
     const pending = msgs.slice(1).map((m) => (pool as VerifyPool).prove(m, key.did(), claimedPrevData(m) as never))
     pool.withdraw(msgs[1]) // same turn: nothing posted yet
     const [a, b, c] = await Promise.all(pending)
@@ -95,7 +102,7 @@ describe('VerifyPool', () => {
 
   it('takes a job that comes after a newer commit (its key came late) in stream order: proved, or withdrawn', async () => {
     const { key, msgs } = commits(4)
-    pool = new VerifyPool({ workers: 1, startAfter: 1 })
+    pool = new VerifyPool({ workers: 1 })
     const prove = (m: CommitMessage) => (pool as VerifyPool).prove(m, key.did(), claimedPrevData(m) as never)
     const pending = [prove(msgs[3]), prove(msgs[1]), prove(msgs[4]), prove(msgs[2])]
     pool.withdraw(msgs[2]) // late, not posted yet
@@ -106,7 +113,7 @@ describe('VerifyPool', () => {
   })
   it('reserve posts at once the newest half of the waiting jobs, which can then no longer be withdrawn', async () => {
     const { key, msgs } = commits(40)
-    pool = new VerifyPool({ workers: 1, startAfter: 1 })
+    pool = new VerifyPool({ workers: 1 })
     const prove = (m: CommitMessage) => (pool as VerifyPool).prove(m, key.did(), claimedPrevData(m) as never)
     expect((await prove(msgs[0]))?.ok).toBe(true) // the worker is loaded and ready
     const pending = msgs.slice(1).map(prove)

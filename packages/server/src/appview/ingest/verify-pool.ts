@@ -8,10 +8,10 @@
  * share the proofs without waiting for each other, whichever is faster taking the larger part, and nothing
  * is proved twice. Before each indexing transaction (which holds the main thread, so nothing is posted or
  * answered meanwhile) the ingester tops each worker up to what it can prove in that time (`reserve`).
- * Workers start on first real load (more than `startAfter` commits requested), so a quiet
- * AppView — and almost every test — runs none, and get jobs once loaded. A worker that dies declines its
- * jobs and is not replaced after repeated deaths; the kit falls back to inline proofs. Workers load
- * TypeScript through tsx when this file is TypeScript.
+ * Workers start with the pool (a service's boot), so a stream arriving later finds them loaded (`ready`);
+ * a worker gets jobs once loaded. A worker that dies declines its jobs and is not replaced after repeated
+ * deaths; the kit falls back to inline proofs. Workers load TypeScript through tsx when this file is
+ * TypeScript.
  */
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
@@ -22,8 +22,6 @@ import { type ProofJob, type ResultBatch, packJobs, unpackResults } from './veri
 export interface VerifyPoolOptions {
   /** Worker threads (default: cores − 1, at least 1, at most 4; 0 = never, always inline). */
   workers?: number
-  /** Commits requested before the workers start (default 256). */
-  startAfter?: number
   /**
    * Jobs posted to a worker and not answered yet (default 1024): enough work to keep it busy through a
    * whole indexing transaction, during which the main thread cannot post more.
@@ -57,11 +55,17 @@ class PoolWorker {
    * and jobs posted to it could not be withdrawn, so the main thread would wait for them.
    */
   ready = false
+  /** Resolves when loaded or dead. */
+  readonly loaded: Promise<void>
+  settle!: () => void
 
   constructor(
     onBatch: (w: PoolWorker, b: ResultBatch | 'ready') => void,
     onDeath: (w: PoolWorker, err: unknown) => void,
   ) {
+    this.loaded = new Promise((resolve) => {
+      this.settle = resolve
+    })
     this.worker = new Worker(bootstrap(WORKER_URL), { eval: true, execArgv: [] })
     this.worker.on('message', (b: ResultBatch | 'ready') => onBatch(this, b))
     this.worker.on('error', (err) => onDeath(this, err))
@@ -83,13 +87,10 @@ export class VerifyPool implements CommitVerifier {
    * newest end they would go to a worker first, and the kit, reaching them early, would wait for it.
    */
   #late: Queued[] = []
-  #requested = 0
   #deaths = 0
   #nextId = 1
   #scheduled = false
   #closed = false
-  readonly #size: number
-  readonly #startAfter: number
   /** Most batches in flight per worker. */
   readonly #inflight: number
   readonly #onError: (err: unknown) => void
@@ -99,10 +100,15 @@ export class VerifyPool implements CommitVerifier {
   withdrawn = 0
 
   constructor(opts: VerifyPoolOptions = {}) {
-    this.#size = opts.workers ?? Math.max(1, Math.min(4, availableParallelism() - 1))
-    this.#startAfter = opts.startAfter ?? 256
     this.#inflight = Math.max(2, Math.ceil((opts.inflight ?? 1024) / BATCH))
     this.#onError = opts.onError ?? (() => {})
+    const size = opts.workers ?? Math.max(1, Math.min(4, availableParallelism() - 1))
+    for (let i = 0; i < size; i++) this.#spawn()
+  }
+
+  /** Resolves once every worker is loaded, has died or the pool is closed (benchmarks start timing here). */
+  async ready(): Promise<void> {
+    await Promise.all(this.#workers.map((w) => w.loaded))
   }
 
   get workers(): number {
@@ -110,9 +116,7 @@ export class VerifyPool implements CommitVerifier {
   }
 
   prove(msg: CommitMessage, signingKey: string, prevData: CID): Promise<CommitProof | undefined> {
-    if (this.#closed || this.#early.has(msg)) return Promise.resolve(undefined)
-    if (++this.#requested === this.#startAfter) for (let i = 0; i < this.#size; i++) this.#spawn()
-    if (this.#workers.length === 0) return Promise.resolve(undefined)
+    if (this.#closed || this.#early.has(msg) || this.#workers.length === 0) return Promise.resolve(undefined)
     return new Promise((resolve) => {
       const q = { job: { msg, signingKey, prevData }, resolve, taken: false }
       const last = this.#queue.length > this.#head ? this.#queue[this.#queue.length - 1] : undefined
@@ -224,6 +228,7 @@ export class VerifyPool implements CommitVerifier {
   #onBatch = (w: PoolWorker, b: ResultBatch | 'ready'): void => {
     if (b === 'ready') {
       w.ready = true
+      w.settle()
       this.#post(w)
       return
     }
@@ -239,6 +244,7 @@ export class VerifyPool implements CommitVerifier {
   }
 
   #onDeath = (w: PoolWorker, err: unknown): void => {
+    w.settle()
     const i = this.#workers.indexOf(w)
     if (i < 0) return
     this.#workers.splice(i, 1)
@@ -276,7 +282,10 @@ export class VerifyPool implements CommitVerifier {
     this.#closed = true
     const ws = this.#workers
     this.#workers = []
-    for (const w of ws) this.#decline(w)
+    for (const w of ws) {
+      this.#decline(w)
+      w.settle()
+    }
     this.#declineQueued()
     await Promise.all(ws.map((w) => w.worker.terminate()))
   }
