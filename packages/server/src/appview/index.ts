@@ -25,7 +25,6 @@ import { Indexer, PLUGINS } from './indexing/index.ts'
 import { createIngester } from './ingest/ingester.ts'
 import { DbSyncStore } from './ingest/store.ts'
 import { registerRoutes } from './api/index.ts'
-import { withRepoRev } from './api/repo-rev.ts'
 import { ReadPool } from './api/read-pool.ts'
 import { blobUrls } from './views/index.ts'
 import { wellKnownHandler } from './well-known.ts'
@@ -90,7 +89,7 @@ export async function startAppView(input: Partial<AppViewConfig> = {}): Promise<
   const readers = cfg.dbUrl === 'sqlite::memory:' ? 0 : (cfg.readers ?? defaultReaders())
   const pool = readers > 0 ? new ReadPool(readers, (err) => log.error({ err }, 'reader thread failed')) : undefined
   // the main thread adds the viewer's indexed revision to every answer, wherever it was computed
-  registerRoutes(withRepoRev(router, app), app, pool)
+  registerRoutes(router, app, pool)
   const wellKnown = wellKnownHandler(app)
   let server: ServedHandle
   try {

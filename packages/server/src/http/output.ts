@@ -1,8 +1,9 @@
 /**
  * Handler results and errors as HTTP responses. JSON bodies are serialised in the atproto JSON form
- * (CID → {$link}, bytes → {$bytes}); bytes go out with a Content-Length; streams and async iterables are
- * streamed without buffering. Errors become `{error, message}` with the error's status; anything that is
- * not an XRPCError becomes a 500 whose message reveals nothing about the failure.
+ * (CID → {$link}, bytes → {$bytes}) into a string, which goes out as it is (see reply.ts); text and bytes
+ * go out with a Content-Length; streams and async iterables are streamed without buffering. Errors become
+ * `{error, message}` with the error's status; anything that is not an XRPCError becomes a 500 whose message
+ * reveals nothing about the failure.
  */
 import { lexStringify, type LexValue } from '@stratus/core/data'
 import { PayloadTooLargeError, XRPCError } from '@stratus/core/xrpc'
@@ -25,29 +26,25 @@ export function resultReply(result: HandlerResult, checkJson?: (body: unknown) =
   const headers = lowercaseKeys(result.headers)
   const { encoding, body } = result
   if (isJsonEncoding(encoding)) {
-    // A JSON body given as bytes is already serialised (an output is an object, never bare bytes).
-    const serialised = body instanceof Uint8Array
-    checkJson?.(serialised ? JSON.parse(utf8Decoder.decode(body)) : body)
+    // A JSON body given as text or bytes is already serialised (an output is an object, never bare text).
+    const text = typeof body === 'string'
+    const serialised = text || body instanceof Uint8Array
+    checkJson?.(serialised ? JSON.parse(text ? body : utf8Decoder.decode(body as Uint8Array)) : body)
     headers['content-type'] = baseType(encoding) === 'application/json' ? JSON_TYPE : encoding
-    const bytes = serialised ? body : utf8(lexStringify(body as LexValue))
-    headers['content-length'] = String(bytes.byteLength)
-    return { status: 200, headers, body: bytes }
+    return sized(headers, serialised ? (body as string | Uint8Array) : lexStringify(body as LexValue))
   }
   headers['content-type'] = encoding
-  if (typeof body === 'string') return bytesReply(headers, utf8(body))
-  if (body instanceof Uint8Array) return bytesReply(headers, body)
+  if (typeof body === 'string' || body instanceof Uint8Array) return sized(headers, body)
   if (body instanceof ReadableStream) return { status: 200, headers, body }
   if (isAsyncIterable(body)) return { status: 200, headers, body: streamFromAsyncIterable(body) }
   if (body === undefined || body === null) return { status: 200, headers, body: null }
   throw new TypeError(`handler returned a ${typeof body} body for non-JSON encoding ${encoding}`)
 }
 
-/** UTF-8 bytes; a Buffer (small ones share node's pool), several times cheaper than TextEncoder on Node 20. */
-const utf8 = (s: string): Uint8Array => Buffer.from(s, 'utf8')
 const utf8Decoder = new TextDecoder()
 
-function bytesReply(headers: Record<string, string>, body: Uint8Array): Reply {
-  headers['content-length'] = String(body.byteLength)
+function sized(headers: Record<string, string>, body: string | Uint8Array): Reply {
+  headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength)
   return { status: 200, headers, body }
 }
 
@@ -66,12 +63,12 @@ export function toXrpcError(err: unknown): { error: XRPCError; internal: boolean
 }
 
 export function errorReply(err: XRPCError, extraHeaders?: Record<string, string>): Reply {
-  const body = utf8(JSON.stringify(err.toJSON()))
+  const body = JSON.stringify(err.toJSON())
   const headers: Record<string, string> = {
     ...lowercaseKeys(err.headers),
     ...extraHeaders,
     'content-type': JSON_TYPE,
-    'content-length': String(body.byteLength),
+    'content-length': String(Buffer.byteLength(body)),
   }
   return { status: err.status, headers, body }
 }

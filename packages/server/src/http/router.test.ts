@@ -10,7 +10,7 @@ import {
   XrpcClient,
 } from '@stratus/core/xrpc'
 import { describe, expect, it } from 'vitest'
-import { type RouteOptions, RateLimiter, createXrpcRouter } from './index.ts'
+import { RAW_HANDLER, type RouteOptions, RateLimiter, createXrpcRouter } from './index.ts'
 import { TEST_LEXICONS } from './test-lexicons.ts'
 import { cid, errorOf, json, lexicons, post, rawStatus, routerHarness } from './test-util.ts'
 
@@ -248,6 +248,19 @@ describe('XRPC router: errors, auth, rate limits, output', () => {
     })
     expect((await fetch(`${strict.url}/xrpc/com.example.echoParams?did=did:plc:a`)).status).toBe(500)
     expect(String(reported[0])).toMatch(/does not match its lexicon/)
+  })
+
+  it('sends JSON output given as text as it is, sized in UTF-8 bytes, without making bytes of it', async () => {
+    const text = '{"ok":true,"note":"é 🦋"}'
+    const s = await start((r) => r.query('com.example.echoParams', () => json(text)))
+    const res = await fetch(`${s.url}/xrpc/com.example.echoParams?did=did:plc:a`)
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8')
+    expect(res.headers.get('content-length')).toBe(String(Buffer.byteLength(text)))
+    expect(await res.text()).toBe(text)
+    const router = createXrpcRouter({ lexicons })
+    router.query('com.example.echoParams', () => json(text))
+    const reply = await router[RAW_HANDLER](new Request('http://x/xrpc/com.example.echoParams?did=did:plc:a'))
+    expect(reply instanceof Response ? undefined : reply.body).toBe(text)
   })
 
   it('streams async-iterable output and stops the source when the client goes away', async () => {

@@ -36,6 +36,7 @@ import appBskyNotificationListnotifications from './app.bsky.notification.listNo
 import appBskyNotificationUpdateseen from './app.bsky.notification.updateSeen.ts'
 import comAtprotoRepoGetrecord from './com.atproto.repo.getRecord.ts'
 import type { ReadPool } from './read-pool.ts'
+import { withRepoRev } from './repo-rev.ts'
 
 const ROUTES = [
   appBskyActorGetprofile,
@@ -99,8 +100,12 @@ export const READER_METHODS: ReadonlySet<string> = new Set([
   'com.atproto.repo.getRecord',
 ])
 
+/**
+ * Every route, on the main thread (with `pool`) or a reader. Answers to a signed-in viewer carry the viewer's
+ * indexed revision (repo-rev.ts), read where the answer is computed: a reader reads it itself.
+ */
 export function registerRoutes(router: XrpcRouter, app: AppViewContext, pool?: ReadPool): void {
-  const target = pool ? offloading(router, pool) : router
+  const target = withRepoRev(pool ? offloading(router, pool) : router, app)
   for (const register of ROUTES) register(target, app)
 }
 

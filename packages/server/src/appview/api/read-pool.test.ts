@@ -4,6 +4,9 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { startAppView } from '../index.ts'
 
+/** A JSON answer's text: readers send strings; answers made on the main thread may be bytes. */
+const text = (body: unknown): string => (body instanceof Uint8Array ? new TextDecoder().decode(body) : String(body))
+
 async function until(check: () => boolean, ms = 60_000): Promise<void> {
   const deadline = Date.now() + ms
   while (!check()) {
@@ -69,7 +72,9 @@ describe('reader threads', () => {
       const outs = await Promise.all(Array.from({ length: 4 }, () => pool?.run(req)))
       expect(pool?.inline).toBe(inline + 3)
       expect(pool?.served).toBe(served + 3)
-      const texts = outs.map((o) => new TextDecoder().decode(o?.body as Uint8Array))
+      // a reader's answer arrives as text (no ArrayBuffer on this thread: see http/reply.ts)
+      expect(outs.slice(1).map((o) => typeof o?.body)).toEqual(['string', 'string', 'string'])
+      const texts = outs.map((o) => text(o?.body))
       expect(texts.map((t) => JSON.parse(t))).toEqual(Array(4).fill({ uri, cid: expect.any(String), value }))
       // a burst: the reader holds two at a time (SQLite), the rest wait in the pool's queue, oldest first,
       // until it has room — none is parked behind a reader that is busy
@@ -78,8 +83,16 @@ describe('reader threads', () => {
       const answers = await Promise.all(burst)
       expect(pool?.queued).toBe(0)
       expect(pool?.served).toBe(served + 3 + 7)
-      for (const a of answers)
-        expect(JSON.parse(new TextDecoder().decode(a?.body as Uint8Array))).toMatchObject({ uri })
+      for (const a of answers) expect(JSON.parse(text(a?.body))).toMatchObject({ uri })
+      // a signed-in viewer's indexed revision is read where the answer is made, here or on the reader
+      await av.ctx.db
+        .insertInto('sync_repo')
+        .values({ did: 'did:plc:viewer', rev: '3kaaaaaaaaa22', data: null, status: 'active' })
+        .execute()
+      const viewed = await Promise.all(Array.from({ length: 3 }, () => pool?.run({ ...req, viewer: 'did:plc:viewer' })))
+      expect(pool?.served).toBe(served + 3 + 7 + 2)
+      expect(viewed.map((o) => o?.headers?.['atproto-repo-rev'])).toEqual(Array(3).fill('3kaaaaaaaaa22'))
+      expect((await pool?.run(req))?.headers?.['atproto-repo-rev']).toBeUndefined()
     } finally {
       await av.close()
       rmSync(dir, { recursive: true, force: true })

@@ -3,7 +3,7 @@
  * with its own read-only connection (SQLite in WAL mode lets them read while the main thread's indexer
  * writes; on PostgreSQL each has a small pool). The main thread keeps HTTP, auth, ingestion and the
  * methods that write or call out; it sends a reader the method, its validated params and the viewer's DID,
- * and gets the JSON answer back as bytes (transferred, not copied).
+ * and gets the JSON answer back as a string.
  *
  * Requests wait in one queue here, and a reader is handed the next one when it has room (perReader): no
  * request waits behind a slow one (a long answer, a GC pause, a thread the OS has parked) while another
@@ -39,7 +39,8 @@ export interface ReaderData {
 export type ToReader = ReadRequest & { id: number }
 export type FromReader =
   | { type: 'ready' }
-  | { type: 'ok'; id: number; body: Uint8Array }
+  /** The JSON answer: text from a reader thread (see read-worker.ts), as the handler made it here. */
+  | { type: 'ok'; id: number; body: string | Uint8Array; headers?: Record<string, string> }
   | { type: 'error'; id: number; status: number; error: string; message: string; headers: Record<string, string> }
   | { type: 'crash'; id: number; message: string }
 
@@ -226,7 +227,7 @@ export class ReadPool {
 
 /** A reader's answer as the handler's output, or the error it throws. */
 function settle(m: FromReader): HandlerOutput {
-  if (m.type === 'ok') return { encoding: 'application/json', body: m.body }
+  if (m.type === 'ok') return { encoding: 'application/json', body: m.body, headers: m.headers }
   if (m.type === 'error') throw new XRPCError(m.status, m.error, m.message, { headers: m.headers })
   throw new Error(`reader failed: ${m.type === 'crash' ? m.message : m.type}`)
 }

@@ -52,10 +52,11 @@ export function readerAnswers(data: ReaderData, opts: { poolSize?: number } = {}
     try {
       const ctx = { nsid: msg.nsid, params: msg.params, auth: { did: msg.viewer }, input: undefined, signal }
       const res = await handler(ctx as unknown as HandlerContext<unknown>)
-      const body = res && !(res instanceof Response) ? res.body : undefined
-      if (!(body instanceof Uint8Array))
+      const out = res && !(res instanceof Response) ? res : undefined
+      const body = out?.body
+      if (!(typeof body === 'string' || body instanceof Uint8Array))
         return { type: 'crash', id: msg.id, message: `${msg.nsid} did not answer JSON` }
-      return { type: 'ok', id: msg.id, body }
+      return { type: 'ok', id: msg.id, body, headers: out?.headers }
     } catch (err) {
       if (err instanceof XRPCError)
         return {
@@ -78,13 +79,13 @@ const port = parentPort
 const data = workerData as (ReaderData & { readerThread?: boolean }) | undefined
 if (port && data?.readerThread) {
   const { answer } = readerAnswers(data)
+  const decoder = new TextDecoder()
   port.on('message', (msg: ToReader) => {
     void answer(msg).then((out) => {
-      if (out.type !== 'ok') return port.postMessage(out)
-      // transferred: a view of part of a larger buffer is copied out first
-      const b = out.body
-      const own = b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b : b.slice()
-      port.postMessage({ ...out, body: own }, [own.buffer as ArrayBuffer])
+      if (out.type !== 'ok' || typeof out.body === 'string') return port.postMessage(out)
+      // As text: the main thread gets a copy on its own heap that dies young, instead of an ArrayBuffer
+      // (see http/reply.ts), and writes it to the socket as it is.
+      port.postMessage({ ...out, body: decoder.decode(out.body) })
     })
   })
   port.postMessage({ type: 'ready' } satisfies FromReader)

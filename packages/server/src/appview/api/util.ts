@@ -6,16 +6,14 @@ import { InvalidRequestError } from '@stratus/core/xrpc'
 import type { HandlerOutput } from '../../http/index.ts'
 import type { AppViewContext } from '../context.ts'
 
-const utf8 = new TextEncoder()
-
 /**
  * A JSON answer, serialised here: view objects are already in the JSON form (records are stored that way),
  * so a plain JSON.stringify is exact and skips the data-model conversion of the generic output path. The
- * bytes go out as they are (no fetch Response to build and stream), or from a reader thread to the main
- * thread as a transferred buffer (TextEncoder's output owns its whole buffer).
+ * text goes out as it is (no fetch Response to build and stream; no ArrayBuffer on the main thread, see
+ * http/reply.ts), or from a reader thread to the main thread as a string.
  */
-export function json(body: unknown): HandlerOutput & { body: Uint8Array } {
-  return { encoding: 'application/json', body: utf8.encode(JSON.stringify(body)) }
+export function json(body: unknown): HandlerOutput & { body: string } {
+  return { encoding: 'application/json', body: JSON.stringify(body) }
 }
 
 export interface Cursor {
