@@ -4,7 +4,7 @@
  * in its own child process (bench/pds-repo-server.ts), so the client's CPU is not charged to it and RSS is the
  * server process's own (VmRSS / VmHWM from /proc after all rows). Rows run for a time budget each, alternating
  * ours / official per row so background load hits both alike: createRecord with 1 writer, 8 writers on one
- * repo, 8 writers on 8 repos; getRecord sequential; getRepo export of an N-record repo (built with applyWrites
+ * repo, 8 writers on 8 repos; getRecord sequential and with 8 concurrent readers; getRepo export of an N-record repo (built with applyWrites
  * batches of 200; N = BENCH_PDS_RECORDS, default 10000); subscribeRepos replay from cursor 0 with `ws`
  * (frames counted until none arrive for IDLE_MS; the idle wait is not counted). Each rate row is preceded on
  * each side by BENCH_PDS_WARMUP seconds (default 2) of its own operation, untimed. Ratios are ours / official
@@ -234,11 +234,13 @@ export default async function () {
     await rateRow(`createRecord/s, ${WRITERS} writers, ${WRITERS} repos`, WRITERS, (side, w, i) =>
       create(crowds[side][w], i),
     )
-    await rateRow('getRecord/s, sequential', 1, (side, _w, i) => {
+    const read = (side: number, i: number) => {
       const keys = rkeys[side]
       const rkey = keys[(i * 7919) % keys.length]
       return solo[side].com.atproto.repo.getRecord({ repo: didOf(solo[side]), collection: COLLECTION, rkey })
-    })
+    }
+    await rateRow('getRecord/s, sequential', 1, (side, _w, i) => read(side, i))
+    await rateRow(`getRecord/s, ${WRITERS} readers`, WRITERS, (side, _w, i) => read(side, i))
     printTable(
       `PDS over HTTP with @atproto/api (${FETCH} fetch), ${SECONDS} s per row per side after ${WARMUP} s warm-up (ours / official)`,
       ['row', 'ours ops/s', 'official ops/s', 'ratio', 'p50 ms', 'server CPU µs/op', 'client CPU µs/op', 'errors'],
