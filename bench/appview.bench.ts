@@ -348,12 +348,7 @@ async function load(
   return { p50, p90, p99, max: times[times.length - 1], cpuMs, times }
 }
 
-export async function reads(
-  dbUrl: string,
-  plcUrl: string,
-  accounts: Account[],
-  opts: { readers?: number } = {},
-) {
+export async function reads(dbUrl: string, plcUrl: string, accounts: Account[], opts: { readers?: number } = {}) {
   // The AppView runs in its own process, opening the indexed database as `stratus appview` would: the
   // client's garbage and the indexing phase's heap (the stream) stay out of its main thread.
   const av = await readServer(dbUrl, plcUrl, opts.readers)
