@@ -31,7 +31,9 @@ const fmt = (n: number) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n
 export function printComparison(title: string, rows: Measured[]): void {
   const [ours, ...refs] = rows
   const lines = [`  ${title}`]
-  lines.push(`    ${ours.name.padEnd(28)} ${fmt(ours.opsPerSec).padStart(12)} ops/s  ${fmt(ours.usPerOp).padStart(9)} µs/op`)
+  lines.push(
+    `    ${ours.name.padEnd(28)} ${fmt(ours.opsPerSec).padStart(12)} ops/s  ${fmt(ours.usPerOp).padStart(9)} µs/op`,
+  )
   for (const r of refs) {
     const ratio = ours.opsPerSec / r.opsPerSec
     lines.push(

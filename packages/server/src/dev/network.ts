@@ -53,7 +53,9 @@ export function wellKnownHandleResolver(pdsUrl: string) {
             body += c
             if (body.length > 2048) req.destroy()
           })
-          res.on('end', () => resolve(res.statusCode === 200 && body.trim().startsWith('did:') ? body.trim() : undefined))
+          res.on('end', () =>
+            resolve(res.statusCode === 200 && body.trim().startsWith('did:') ? body.trim() : undefined),
+          )
         },
       )
       req.on('error', () => resolve(undefined))
@@ -80,7 +82,12 @@ export async function startDevNetwork(opts: DevNetworkOptions): Promise<DevNetwo
       : undefined
   webStarting?.catch(() => {}) // awaited below; a failure is reported there
   try {
-    const plc = await startPlcServer({ port: base + 2, host: '127.0.0.1', dbUrl: `sqlite:${dir('plc.sqlite')}`, rateLimits: false })
+    const plc = await startPlcServer({
+      port: base + 2,
+      host: '127.0.0.1',
+      dbUrl: `sqlite:${dir('plc.sqlite')}`,
+      rateLimits: false,
+    })
     closers.push(() => plc.close())
     const plcUrl = `http://localhost:${base + 2}`
 
@@ -142,7 +149,10 @@ export async function startDevNetwork(opts: DevNetworkOptions): Promise<DevNetwo
     }
   } catch (err) {
     await close()
-    await webStarting?.then((web) => web.close(), () => {})
+    await webStarting?.then(
+      (web) => web.close(),
+      () => {},
+    )
     throw err
   }
 }

@@ -121,6 +121,10 @@ describe('per-account limits', () => {
     expect(await status(cat.com.atproto.server.requestEmailUpdate())).toBe('429 RateLimitExceeded')
     await waitForMail(p.dataDir, 'cat@example.com', 'plc_operation', before)
     await new Promise((r) => setTimeout(r, 200)) // a refused request's mail would have landed by now
-    expect(mails().map((m) => m.kind).sort()).toEqual(['confirm_email', 'plc_operation'])
+    expect(
+      mails()
+        .map((m) => m.kind)
+        .sort(),
+    ).toEqual(['confirm_email', 'plc_operation'])
   })
 })
