@@ -4,9 +4,6 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { startAppView } from '../index.ts'
 
-/** A JSON answer's text: readers send strings; answers made on the main thread may be bytes. */
-const text = (body: unknown): string => (body instanceof Uint8Array ? new TextDecoder().decode(body) : String(body))
-
 async function until(check: () => boolean, ms = 60_000): Promise<void> {
   const deadline = Date.now() + ms
   while (!check()) {
@@ -72,9 +69,9 @@ describe('reader threads', () => {
       const outs = await Promise.all(Array.from({ length: 4 }, () => pool?.run(req)))
       expect(pool?.inline).toBe(inline + 3)
       expect(pool?.served).toBe(served + 3)
-      // a reader's answer arrives as text (no ArrayBuffer on this thread: see http/reply.ts)
-      expect(outs.slice(1).map((o) => typeof o?.body)).toEqual(['string', 'string', 'string'])
-      const texts = outs.map((o) => text(o?.body))
+      // answers are text, here and from the reader (no ArrayBuffer on this thread: see http/reply.ts)
+      expect(outs.map((o) => typeof o?.body)).toEqual(['string', 'string', 'string', 'string'])
+      const texts = outs.map((o) => o?.body as string)
       expect(texts.map((t) => JSON.parse(t))).toEqual(Array(4).fill({ uri, cid: expect.any(String), value }))
       // a burst: the reader holds two at a time (SQLite), the rest wait in the pool's queue, oldest first,
       // until it has room — none is parked behind a reader that is busy
@@ -83,7 +80,7 @@ describe('reader threads', () => {
       const answers = await Promise.all(burst)
       expect(pool?.queued).toBe(0)
       expect(pool?.served).toBe(served + 3 + 7)
-      for (const a of answers) expect(JSON.parse(text(a?.body))).toMatchObject({ uri })
+      for (const a of answers) expect(JSON.parse(a?.body as string)).toMatchObject({ uri })
       // a signed-in viewer's indexed revision is read where the answer is made, here or on the reader
       await av.ctx.db
         .insertInto('sync_repo')

@@ -40,7 +40,7 @@ export type ToReader = ReadRequest & { id: number }
 export type FromReader =
   | { type: 'ready' }
   /** The JSON answer: text from a reader thread (see read-worker.ts), as the handler made it here. */
-  | { type: 'ok'; id: number; body: string | Uint8Array; headers?: Record<string, string> }
+  | { type: 'ok'; id: number; body: string; headers?: Record<string, string> }
   | { type: 'error'; id: number; status: number; error: string; message: string; headers: Record<string, string> }
   | { type: 'crash'; id: number; message: string }
 

@@ -54,8 +54,10 @@ export function readerAnswers(data: ReaderData, opts: { poolSize?: number } = {}
       const res = await handler(ctx as unknown as HandlerContext<unknown>)
       const out = res && !(res instanceof Response) ? res : undefined
       const body = out?.body
-      if (!(typeof body === 'string' || body instanceof Uint8Array))
-        return { type: 'crash', id: msg.id, message: `${msg.nsid} did not answer JSON` }
+      // JSON text (api/util.ts json): it crosses to the main thread as a copy on that heap that dies young,
+      // not an ArrayBuffer (see http/reply.ts), and goes to the socket as it is
+      if (typeof body !== 'string')
+        return { type: 'crash', id: msg.id, message: `${msg.nsid} did not answer JSON text` }
       return { type: 'ok', id: msg.id, body, headers: out?.headers }
     } catch (err) {
       if (err instanceof XRPCError)
@@ -79,14 +81,8 @@ const port = parentPort
 const data = workerData as (ReaderData & { readerThread?: boolean }) | undefined
 if (port && data?.readerThread) {
   const { answer } = readerAnswers(data)
-  const decoder = new TextDecoder()
   port.on('message', (msg: ToReader) => {
-    void answer(msg).then((out) => {
-      if (out.type !== 'ok' || typeof out.body === 'string') return port.postMessage(out)
-      // As text: the main thread gets a copy on its own heap that dies young, instead of an ArrayBuffer
-      // (see http/reply.ts), and writes it to the socket as it is.
-      port.postMessage({ ...out, body: decoder.decode(out.body) })
-    })
+    void answer(msg).then((out) => port.postMessage(out))
   })
   port.postMessage({ type: 'ready' } satisfies FromReader)
 }
