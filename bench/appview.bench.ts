@@ -375,7 +375,9 @@ export async function reads(dbUrl: string, plcUrl: string, accounts: Account[], 
   // warm-up: every viewer's DID document into the cache (a few at a time: the PLC stand-in shares this
   // process), then statements prepared
   await load(accounts.length, 4, (i) => get(`actor=${viewer(i).did}`, viewer(i), 'app.bsky.actor.getProfile'))
-  await load(200, 32, (i) => get('limit=50', viewer(i), 'app.bsky.feed.getTimeline'))
+  await load(Number(process.env.APPVIEW_BENCH_WARMUP ?? 200), 32, (i) =>
+    get('limit=50', viewer(i), 'app.bsky.feed.getTimeline'),
+  )
   const rows: (string | number)[][] = []
   const N = Number(process.env.APPVIEW_BENCH_READS ?? 1000)
   // the whole distribution (a tail far above p90 points at stalls: GC, a parked thread), and the CPU per
@@ -408,7 +410,13 @@ interface ReadServer {
 async function readServer(dbUrl: string, plcUrl: string, readers?: number): Promise<ReadServer> {
   const profile = process.env.APPVIEW_BENCH_PROFILE
   const child = fork(fileURLToPath(import.meta.url), [], {
-    execArgv: ['--import', 'tsx', ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [])],
+    execArgv: [
+      '--import',
+      'tsx',
+      ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
+      // APPVIEW_BENCH_NODE_FLAGS: extra node flags for the server, e.g. '--trace-gc' or '--trace-opt'
+      ...(process.env.APPVIEW_BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
+    ],
     env: {
       ...process.env,
       APPVIEW_BENCH_SIDE: 'reads',
