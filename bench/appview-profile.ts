@@ -7,6 +7,7 @@
  * (WARMUP: untimed calls first, default 2000; SQL=1: time each SQL statement and print the costliest.)
  */
 import { existsSync, rmSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { readerAnswers } from '../packages/server/src/appview/api/read-worker.ts'
@@ -41,7 +42,8 @@ const threads: string[] = []
 // SQL=1: time each statement (by its text) and print the slowest per call at the end
 const sqlTimes = new Map<string, { n: number; us: number }>()
 if (process.env.SQL) {
-  const { default: Database } = await import('../packages/server/node_modules/better-sqlite3/lib/index.js')
+  // the server package's copy of better-sqlite3, the one its statements come from
+  const Database = createRequire(new URL('../packages/server/package.json', import.meta.url))('better-sqlite3')
   const probe = new Database(':memory:').prepare('select 1')
   const proto = Object.getPrototypeOf(probe) as Record<string, (...a: unknown[]) => unknown>
   for (const m of ['all', 'get', 'run', 'iterate']) {
